@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Creates the project's virtualenv (.venv) with every pinned package, and the project root on its path.
+# Idempotent: a venv whose recorded lock hash matches requirements.lock is left as it is.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv"
+python="${STAGECRAFT_PYTHON:-python3}"
+
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "stagecraft needs Python 3.11 or newer; '$python' is $("$python" --version 2>&1). Set STAGECRAFT_PYTHON to a newer interpreter." >&2
+  exit 1
+fi
+
+stamp="$venv/.stagecraft-lock"
+want="$(sha256sum "$root/requirements.lock" "$root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  exit 0
+fi
+
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/requirements.lock"
+# A .pth entry makes the project's packages importable from any working directory, as the dynamic provider
+# process needs (it unpickles providers by module path), without building the project as a package.
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$root" > "$site/stagecraft-project.pth"
+echo "$want" > "$stamp"
+echo "python: .venv ready ($("$venv/bin/python" --version))"
