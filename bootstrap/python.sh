@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the project's virtualenv (.venv) with every pinned package, and the project root on its path.
-# Idempotent: a venv whose recorded lock hash matches requirements.lock is left as it is.
+# Idempotent: a venv whose recorded hash matches requirements.lock and pyproject.toml is left as it is.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv"
@@ -17,7 +17,9 @@ if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; the
   exit 0
 fi
 
-[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+# A changed lock rebuilds the venv from nothing, so no package of an earlier lock lingers.
+rm -rf "$venv"
+"$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$root/requirements.lock"
 # A .pth entry makes the project's packages importable from any working directory, as the dynamic provider
 # process needs (it unpickles providers by module path), without building the project as a package.
