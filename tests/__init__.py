@@ -1,0 +1,1 @@
+"""stagecraft test suite."""
