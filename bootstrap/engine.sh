@@ -39,7 +39,7 @@ staging="$(mktemp -d "${cache%/*}/.build-XXXXXX" 2>/dev/null || { mkdir -p "${ca
 trap 'rm -rf "$staging"' EXIT
 mkdir -p "$staging/bin"
 # -checklinkname=0: a 3.79.0 dependency links to a runtime-internal symbol that Go 1.23+ refuses by default.
-ldflags="-s -w -checklinkname=0 -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
+ldflags="-s -w -checklinkname=0 -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version -X github.com/pulumi/pulumi/pkg/v3/version.Version=$version"
 (
   cd "$module"
   export GOFLAGS=-mod=readonly
