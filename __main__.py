@@ -1,0 +1,15 @@
+"""stagecraft: load the stack's settings, build the product's environment, export what the apps consume."""
+
+from pathlib import Path
+
+import pulumi
+
+from components.environment import ProductEnvironment
+from settings.preflight import preflight
+from settings.pulumi_source import settings_from_pulumi
+
+settings = settings_from_pulumi()
+preflight(settings)
+environment = ProductEnvironment("product", settings, project_root=Path(__file__).resolve().parent)
+for key, value in environment.stack_outputs().items():
+    pulumi.export(key, value)

@@ -1,0 +1,99 @@
+"""BackendService: the FastAPI backend with every connection setting wired in as env vars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+
+from providers.local.env_file import EnvFile, EnvFileArgs
+from settings.models import KoyebSettings
+
+
+@dataclass(frozen=True)
+class BackendServiceArgs:
+    """What the backend needs: where it runs, its image, and the settings it receives."""
+
+    platform: str
+    """`koyeb` or `local`."""
+    physical_name: str
+    """`<project>-<stack>-api`: the platform app/service name."""
+    port: int
+    """Port the backend listens on."""
+    health_check_path: str
+    """Health endpoint (`/api/health`)."""
+    env: dict[str, pulumi.Input[str]]
+    """Plain settings (ENVIRONMENT, storage bucket and endpoint, ...)."""
+    secret_env: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Secret settings (DATABASE_URL, REDIS_URL, JWT_SECRET, ...): stored as platform secrets."""
+    image: str | None = None
+    """Container image (cloud platforms)."""
+    koyeb: KoyebSettings | None = None
+    """Koyeb sizing (platform `koyeb`)."""
+    local_url: str = "http://localhost:8000"
+    """URL of the locally run backend (platform `local`)."""
+    env_file_path: str | None = None
+    """Absolute path of the backend's dotenv file (platform `local`)."""
+
+
+class BackendService(pulumi.ComponentResource):
+    """The API on Koyeb (app + secrets + service), or the env file of the locally run API."""
+
+    url: pulumi.Output[str]
+    """Base URL of the API."""
+    health_url: pulumi.Output[str]
+    """URL of the health endpoint."""
+
+    def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("stagecraft:index:BackendService", name, None, opts)
+        builders = {"koyeb": self._koyeb, "local": self._local}
+        if args.platform not in builders:
+            raise ValueError(f"BackendService {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        self.url = pulumi.Output.from_input(builders[args.platform](name, args))
+        self.health_url = self.url.apply(lambda base: base.rstrip("/") + args.health_check_path)
+        self.register_outputs({"url": self.url, "health_url": self.health_url})
+
+    def _local(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
+        if not args.env_file_path:
+            raise ValueError(f"BackendService {name}: platform 'local' needs env_file_path")
+        values = {**args.env, **{k: pulumi.Output.secret(v) for k, v in args.secret_env.items()}}
+        values["PORT"] = str(args.port)
+        EnvFile(f"{name}-env", EnvFileArgs(path=args.env_file_path, values=values),
+                opts=pulumi.ResourceOptions(parent=self))
+        return args.local_url
+
+    def _koyeb(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
+        from providers.koyeb.app import App, AppArgs
+        from providers.koyeb.secret import Secret, SecretArgs
+        from providers.koyeb.service import Service, ServiceArgs
+
+        if not args.image or args.koyeb is None:
+            raise ValueError(f"BackendService {name}: platform 'koyeb' needs image and koyeb settings")
+        child = pulumi.ResourceOptions(parent=self)
+        app = App(f"{name}-app", AppArgs(name=args.physical_name), opts=child)
+        secret_names: dict[str, pulumi.Input[str]] = {}
+        secrets = []
+        for key, value in sorted(args.secret_env.items()):
+            secret_name = f"{args.physical_name}-{key.lower().replace('_', '-')}"
+            secret = Secret(f"{name}-secret-{key.lower().replace('_', '-')}",
+                            SecretArgs(name=secret_name, value=pulumi.Output.secret(value)), opts=child)
+            secrets.append(secret)
+            secret_names[key] = secret.name
+        service = Service(
+            f"{name}-service",
+            ServiceArgs(
+                app_id=app.id,
+                name="api",
+                docker_image=args.image,
+                instance_type=args.koyeb.instance_type,
+                regions=list(args.koyeb.regions),
+                port=args.port,
+                health_check_path=args.health_check_path,
+                min_scale=args.koyeb.min_scale,
+                max_scale=args.koyeb.max_scale,
+                env=dict(args.env),
+                secret_env=secret_names,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=secrets),
+        )
+        return service.public_url

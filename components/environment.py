@@ -1,0 +1,114 @@
+"""ProductEnvironment: the whole product on one stack, wired together (DESIGN.md §4 "Wiring")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.backend_service import BackendService, BackendServiceArgs
+from components.frontend_site import FrontendSite, FrontendSiteArgs
+from components.object_bucket import ObjectBucket, ObjectBucketArgs
+from components.postgres_branch import PostgresBranch, PostgresBranchArgs
+from components.redis_cache import RedisCache, RedisCacheArgs
+from settings.models import StackSettings
+
+OUTPUT_SCHEMA_VERSION = 1
+"""Version of the stack-output shape apps read (docs/outputs.md); bump it on any incompatible change."""
+
+
+class ProductEnvironment(pulumi.ComponentResource):
+    """Database, cache, bucket, backend and every frontend of one stack, each given what it needs."""
+
+    def __init__(self, name: str, settings: StackSettings, project_root: Path,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("stagecraft:index:ProductEnvironment", name, None, opts)
+        self._settings = settings
+        child = pulumi.ResourceOptions(parent=self)
+        production = settings.environment == "production"
+        env_dir = _absolute(project_root, settings.env_files.directory) / settings.stack
+
+        pg = settings.postgres
+        local_pg = pg.local.model_copy(update={
+            "admin_password_file": str(_absolute(project_root, pg.local.admin_password_file))})
+        self.postgres = PostgresBranch("postgres", PostgresBranchArgs(
+            platform=pg.platform, physical_name=settings.physical_name("db"),
+            branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
+            extensions=pg.extensions, local=local_pg, neon=pg.neon, protect=production), opts=child)
+
+        self.redis = RedisCache("redis", RedisCacheArgs(
+            platform=settings.redis.platform, physical_name=settings.physical_name("cache"),
+            local_url=settings.redis.local_url, upstash=settings.redis.upstash), opts=child)
+
+        storage = settings.storage
+        self.storage = ObjectBucket("storage", ObjectBucketArgs(
+            platform=storage.platform, physical_name=settings.physical_name(storage.bucket),
+            cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
+            location=storage.r2.location, local_root=str(_absolute(project_root, storage.local_root)),
+            protect=production), opts=child)
+
+        self.jwt_secret = self._jwt_secret(settings)
+        backend = settings.backend
+        self.backend = BackendService("backend", BackendServiceArgs(
+            platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
+            health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
+            local_url=backend.local_url, env_file_path=str(env_dir / ".env.backend"),
+            env={
+                "ENVIRONMENT": settings.environment,
+                "STORAGE_PLATFORM": storage.platform,
+                "STORAGE_BUCKET": self.storage.bucket,
+                "STORAGE_ENDPOINT": self.storage.endpoint,
+            },
+            secret_env={
+                "DATABASE_URL": self.postgres.connection_uri,
+                "REDIS_URL": self.redis.url,
+                "JWT_SECRET": self.jwt_secret,
+            }), opts=child)
+
+        frontend = settings.frontend
+        self.frontends = {
+            app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
+                app=app, platform=frontend.platform, physical_name=settings.physical_name(app.name),
+                api_url=self.backend.url, environment=settings.environment,
+                production_branch=frontend.production_branch,
+                cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
+                env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
+            for app in frontend.deployed_apps
+        }
+        self.register_outputs({})
+
+    def _jwt_secret(self, settings: StackSettings) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        if settings.runs_offline:
+            from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
+
+            return GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48), opts=child).value
+        import pulumi_random
+
+        return pulumi_random.RandomPassword("jwt-secret", length=64, special=False, opts=child).result
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """The versioned output document apps consume (docs/outputs.md). Secrets stay secret."""
+        return {
+            "schemaVersion": OUTPUT_SCHEMA_VERSION,
+            "environment": self._settings.environment,
+            "stack": self._settings.stack,
+            "api": {"url": self.backend.url, "healthUrl": self.backend.health_url,
+                    "platform": self._settings.backend.platform},
+            "apps": {name: {"url": site.url, "platform": site.platform, "projectId": site.project_id}
+                     for name, site in self.frontends.items()},
+            "database": {"connectionUri": self.postgres.connection_uri, "host": self.postgres.host,
+                         "database": self.postgres.database, "branch": self.postgres.branch,
+                         "platform": self._settings.postgres.platform},
+            "redis": {"url": self.redis.url, "restUrl": self.redis.rest_url, "restToken": self.redis.rest_token,
+                      "platform": self._settings.redis.platform},
+            "storage": {"bucket": self.storage.bucket, "endpoint": self.storage.endpoint,
+                        "platform": self._settings.storage.platform},
+            "jwtSecret": self.jwt_secret,
+        }
+
+
+def _absolute(root: Path, path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else root / candidate

@@ -1,0 +1,105 @@
+"""PostgresBranch: the app's PostgreSQL database, with `vector`, `pg_trgm` and `uuid-ossp` enabled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pulumi
+
+from providers.local.postgres_database import PostgresDatabase, PostgresDatabaseArgs
+from settings.models import LocalPostgresSettings, NeonSettings
+
+
+@dataclass(frozen=True)
+class PostgresBranchArgs:
+    """Where the database lives and what it is called."""
+
+    platform: str
+    """`neon` or `local`."""
+    physical_name: str
+    """`<project>-<stack>-db`: the Neon project / branch name."""
+    branch: str
+    """Branch name (the stack name on Neon; `local` on the local server)."""
+    database: str
+    """Database name."""
+    role: str
+    """Role the app connects as."""
+    extensions: tuple[str, ...]
+    """Extensions to enable."""
+    local: LocalPostgresSettings | None = None
+    """Server settings (platform `local`); `admin_password_file` must be absolute."""
+    neon: NeonSettings | None = None
+    """Neon settings (platform `neon`)."""
+    protect: bool = False
+    """Protect the data resources from deletion (production)."""
+
+
+class PostgresBranch(pulumi.ComponentResource):
+    """A database on the local server, or a Neon branch with its endpoint, role and database."""
+
+    connection_uri: pulumi.Output[str]
+    """`postgresql://...` URI the backend uses (secret)."""
+    host: pulumi.Output[str]
+    """Server host."""
+    database: pulumi.Output[str]
+    """Database name."""
+    branch: pulumi.Output[str]
+    """Branch name (`local` on the local server)."""
+
+    def __init__(self, name: str, args: PostgresBranchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("stagecraft:index:PostgresBranch", name, None, opts)
+        builders = {"neon": self._neon, "local": self._local}
+        if args.platform not in builders:
+            raise ValueError(f"PostgresBranch {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        uri, host = builders[args.platform](name, args)
+        self.connection_uri = pulumi.Output.secret(uri)
+        self.host = pulumi.Output.from_input(host)
+        self.database = pulumi.Output.from_input(args.database)
+        self.branch = pulumi.Output.from_input(args.branch)
+        self.register_outputs({"connection_uri": self.connection_uri, "host": self.host,
+                               "database": self.database, "branch": self.branch})
+
+    def _local(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+        server = args.local
+        if server is None:
+            raise ValueError(f"PostgresBranch {name}: platform 'local' needs local server settings")
+        db = PostgresDatabase(
+            f"{name}-database",
+            PostgresDatabaseArgs(name=args.database, owner=args.role, extensions=list(args.extensions),
+                                 host=server.host, port=server.port, admin_user=server.admin_user,
+                                 admin_password_file=server.admin_password_file),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        return db.connection_uri, server.host
+
+    def _neon(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+        import pulumi_neon
+
+        from providers.neon.branch import Branch, BranchArgs
+        from providers.neon.database import Database, DatabaseArgs
+        from providers.neon.endpoint import Endpoint, EndpointArgs
+        from providers.neon.role import Role, RoleArgs
+        from providers.postgres.extensions import Extensions, ExtensionsArgs
+
+        neon = args.neon or NeonSettings()
+        data = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        child = pulumi.ResourceOptions(parent=self)
+        project = pulumi_neon.resource.Project(f"{name}-project", name=neon.project_name or args.physical_name,
+                                               org_id=neon.org_id, opts=data)
+        branch = Branch(f"{name}-branch", BranchArgs(project_id=project.id, name=args.branch,
+                                                     parent_id=neon.parent_branch), opts=data)
+        endpoint = Endpoint(f"{name}-endpoint", EndpointArgs(
+            project_id=project.id, branch_id=branch.id, type="read_write",
+            autoscaling_limit_min_cu=neon.min_cu, autoscaling_limit_max_cu=neon.max_cu,
+            suspend_timeout_seconds=neon.suspend_timeout_seconds), opts=child)
+        role = Role(f"{name}-role", RoleArgs(project_id=project.id, branch_id=branch.id, name=args.role), opts=child)
+        database = Database(f"{name}-database", DatabaseArgs(project_id=project.id, branch_id=branch.id,
+                                                             name=args.database, owner_name=role.name), opts=data)
+        uri = pulumi.Output.all(role.name, role.password, endpoint.host, database.name).apply(
+            lambda parts: f"postgresql://{quote(parts[0], safe='')}:{quote(parts[1], safe='')}@{parts[2]}/"
+                          f"{parts[3]}?sslmode=require")
+        Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=pulumi.Output.secret(uri),
+                                                        extensions=list(args.extensions)),
+                   opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))
+        return uri, endpoint.host

@@ -1,0 +1,62 @@
+"""RedisCache: the cache the backend uses, or its in-memory fallback (`memory://`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pulumi
+
+from settings.models import UpstashSettings
+
+
+@dataclass(frozen=True)
+class RedisCacheArgs:
+    """Where the cache lives."""
+
+    platform: str
+    """`upstash`, `memory` or `local`."""
+    physical_name: str
+    """`<project>-<stack>-cache`: the Upstash database name."""
+    local_url: str = "redis://127.0.0.1:6379/0"
+    """URL of a local redis-server (platform `local`)."""
+    upstash: UpstashSettings | None = None
+    """Upstash settings (platform `upstash`)."""
+
+
+class RedisCache(pulumi.ComponentResource):
+    """An Upstash Redis database, a local redis-server, or the backend's in-process fallback."""
+
+    url: pulumi.Output[str]
+    """`redis://`/`rediss://` URL, or `memory://` (secret: it may carry a password)."""
+    rest_url: pulumi.Output[str | None]
+    """HTTPS REST endpoint (Upstash only)."""
+    rest_token: pulumi.Output[str | None]
+    """REST token (Upstash only; secret)."""
+
+    def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("stagecraft:index:RedisCache", name, None, opts)
+        if args.platform == "upstash":
+            url, rest_url, rest_token = self._upstash(name, args)
+        elif args.platform == "memory":
+            url, rest_url, rest_token = "memory://", None, None
+        elif args.platform == "local":
+            url, rest_url, rest_token = args.local_url, None, None
+        else:
+            raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of local, memory, upstash")
+        self.url = pulumi.Output.secret(url)
+        self.rest_url = pulumi.Output.from_input(rest_url)
+        self.rest_token = pulumi.Output.secret(rest_token)
+        self.register_outputs({"url": self.url, "rest_url": self.rest_url, "rest_token": self.rest_token})
+
+    def _upstash(self, name: str, args: RedisCacheArgs):
+        from providers.upstash.redis_database import RedisDatabase, RedisDatabaseArgs
+
+        settings = args.upstash or UpstashSettings()
+        db = RedisDatabase(f"{name}-redis", RedisDatabaseArgs(
+            database_name=args.physical_name, platform=settings.platform, primary_region=settings.primary_region,
+            read_regions=list(settings.read_regions), plan=settings.plan, tls=True, eviction=settings.eviction),
+            opts=pulumi.ResourceOptions(parent=self))
+        url = pulumi.Output.all(db.password, db.endpoint, db.port).apply(
+            lambda p: f"rediss://default:{quote(p[0], safe='')}@{p[1]}:{p[2]}")
+        return url, db.endpoint.apply(lambda host: f"https://{host}"), db.rest_token

@@ -1,0 +1,1 @@
+"""Dynamic providers for the `local` platform: everything `pulumi up -s dev` changes on this machine."""

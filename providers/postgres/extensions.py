@@ -1,0 +1,102 @@
+"""`postgres:Extensions`: extensions enabled in a database over SQL (`CREATE EXTENSION`), on any platform."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pulumi
+from psycopg import sql
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from providers.local.postgres_admin import installed_extensions
+
+_EXTENSION = re.compile(r"^[a-z0-9_-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class ExtensionsArgs:
+    """Inputs: the database to connect to (secret URI) and the extensions it must have."""
+
+    connection_uri: pulumi.Input[str]
+    """URI of a role that may create the extensions (the database owner on managed platforms); secret."""
+    extensions: pulumi.Input[list[str]]
+    """Extension names."""
+
+
+def _connect(uri: str) -> psycopg.Connection:
+    try:
+        return psycopg.connect(uri, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        # The URI carries a password: say where, never what.
+        info = psycopg.conninfo.conninfo_to_dict(uri)
+        raise RuntimeError(f"cannot connect to PostgreSQL at {info.get('host')}:{info.get('port', 5432)} "
+                           f"database {info.get('dbname')!r} to enable extensions: "
+                           f"{type(exc).__name__}") from None
+
+
+def _apply(uri: str, wanted: list[str], present: list[str]) -> list[str]:
+    with _connect(uri) as conn:
+        for ext in sorted(set(wanted) - set(present)):
+            conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+        for ext in sorted(set(present) - set(wanted)):
+            conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(sql.Identifier(ext)))
+        return installed_extensions(conn)
+
+
+class ExtensionsProvider(ResourceProvider):
+    """Creates missing extensions, drops ones no longer wanted, and reads what is installed."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        exts = news.get("extensions") or []
+        bad = [e for e in exts if not _EXTENSION.match(str(e))]
+        failures = [CheckFailure("extensions", f"not extension names: {bad}")] if bad else []
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = sorted(olds.get("extensions") or []) != sorted(news.get("extensions") or [])
+        uri_changed = olds.get("connection_uri") != news.get("connection_uri")
+        return DiffResult(changes=changed or uri_changed, replaces=[])
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with _connect(props["connection_uri"]) as conn:
+            present = installed_extensions(conn)
+        installed = _apply(props["connection_uri"], list(props["extensions"]), [e for e in present
+                                                                                 if e in props["extensions"]])
+        return CreateResult("extensions", {**props, "installed": installed})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with _connect(props["connection_uri"]) as conn:
+            installed = installed_extensions(conn)
+        wanted = [e for e in props.get("extensions") or [] if e in installed]
+        return ReadResult(id_, {**props, "extensions": wanted, "installed": installed})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        installed = _apply(news["connection_uri"], list(news["extensions"]), list(olds.get("extensions") or []))
+        return UpdateResult({**news, "installed": installed})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        try:
+            conn = _connect(props["connection_uri"])
+        except RuntimeError:
+            return  # The database is already gone (its branch was deleted), and its extensions with it.
+        with conn:
+            for ext in props.get("extensions") or []:
+                try:
+                    conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(sql.Identifier(ext)))
+                except psycopg.errors.DependentObjectsStillExist:
+                    # Never CASCADE: that would drop the app's columns. Columns still using it keep it installed.
+                    pulumi.log.warn(f"extension {ext} is still used by objects in the database; left installed")
+
+
+class Extensions(pulumi.dynamic.Resource, module="postgres", name="Extensions"):
+    """Extensions enabled in one database."""
+
+    installed: pulumi.Output[list[str]]
+    """Every extension installed in the database after the operation."""
+
+    def __init__(self, name: str, args: ExtensionsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["connection_uri"]))
+        super().__init__(ExtensionsProvider(), name, {**vars(args), "installed": None}, opts)

@@ -1,0 +1,236 @@
+"""The one model tree of stack settings (DESIGN.md §3): every default lives here, nowhere else.
+
+Config keys are camelCase in `Pulumi.<stack>.yaml` (`stagecraft:backend` -> `healthCheckPath`); fields are
+snake_case in Python. Every model is frozen and rejects unknown keys, so a typo fails instead of being ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
+
+_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+# The platforms each component can run on today. DESIGN.md §1 names more (netlify, vercel, render, railway,
+# supabase, ...); each joins its Literal when its component code and provider land, never before.
+FrontendPlatform = Literal["cloudflare-pages", "local"]
+BackendPlatform = Literal["koyeb", "local"]
+PostgresPlatform = Literal["neon", "local"]
+RedisPlatform = Literal["upstash", "memory", "local"]
+StoragePlatform = Literal["r2", "local"]
+
+REQUIRED_EXTENSIONS: tuple[str, ...] = ("vector", "pg_trgm", "uuid-ossp")
+
+
+class _Settings(BaseModel):
+    model_config = _MODEL
+
+
+# --- frontends -------------------------------------------------------------------------------------------
+
+
+class CloudflareSettings(_Settings):
+    """Cloudflare account settings shared by Pages projects and R2 buckets (the API token is provider config)."""
+
+    account_id: str = Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$",
+                            description="Cloudflare account id (32 hex characters, dashboard > Workers & Pages).")
+
+
+class FrontendSettings(_Settings):
+    """Where and how the static frontends are built and served."""
+
+    platform: FrontendPlatform = Field(description="Hosting platform for every frontend of the stack.")
+    production_branch: str = Field(default="main", description="Git branch the platform treats as production.")
+    apps: tuple[FrontendApp, ...] = Field(default=DEFAULT_FRONTENDS,
+                                          description="The frontends to deploy (default: the shared inventory).")
+    exclude: tuple[str, ...] = Field(default=(), description="Inventory app names this stack does not deploy.")
+    local_host: str = Field(default="localhost", description="Host of the local dev servers (platform `local`).")
+
+    @model_validator(mode="after")
+    def _names_are_unique_and_exclusions_exist(self) -> FrontendSettings:
+        names = [app.name for app in self.apps]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"app names must be unique; repeated: {', '.join(duplicates)}")
+        unknown = sorted(set(self.exclude) - set(names))
+        if unknown:
+            raise ValueError(f"exclude names apps that are not in the inventory: {', '.join(unknown)}")
+        ports = [app.dev_port for app in self.apps]
+        clashing = sorted({p for p in ports if ports.count(p) > 1})
+        if clashing:
+            raise ValueError(f"devPort must differ between apps; shared: {', '.join(map(str, clashing))}")
+        return self
+
+    @property
+    def deployed_apps(self) -> tuple[FrontendApp, ...]:
+        """The inventory less the excluded apps."""
+        return tuple(app for app in self.apps if app.name not in self.exclude)
+
+
+# --- backend ---------------------------------------------------------------------------------------------
+
+
+class KoyebSettings(_Settings):
+    """Koyeb service sizing. The free tier allows one `free` instance in `fra` or `was`, web only."""
+
+    instance_type: str = Field(default="free", description="Koyeb instance type (`free` on the free tier).")
+    regions: tuple[str, ...] = Field(default=("was",), min_length=1, description="Koyeb region ids.")
+    min_scale: int = Field(default=0, ge=0, description="Minimum instances; 0 lets the service scale to zero.")
+    max_scale: int = Field(default=1, ge=1, description="Maximum instances.")
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> KoyebSettings:
+        if self.min_scale > self.max_scale:
+            raise ValueError(f"minScale ({self.min_scale}) must not exceed maxScale ({self.max_scale})")
+        return self
+
+
+class BackendSettings(_Settings):
+    """The FastAPI backend."""
+
+    platform: BackendPlatform = Field(description="Where the backend runs.")
+    image: str | None = Field(default=None, description="Container image the platform runs (cloud platforms).")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the backend listens on.")
+    health_check_path: str = Field(default="/api/health", pattern=r"^/", description="Health endpoint path.")
+    local_url: str = Field(default="http://localhost:8000", description="Backend URL on platform `local`.")
+    koyeb: KoyebSettings = Field(default_factory=KoyebSettings, description="Koyeb settings (platform `koyeb`).")
+
+    @model_validator(mode="after")
+    def _cloud_needs_an_image(self) -> BackendSettings:
+        if self.platform != "local" and not self.image:
+            raise ValueError(f"platform {self.platform!r} needs `image` (the container image to run)")
+        return self
+
+
+# --- postgres --------------------------------------------------------------------------------------------
+
+
+class LocalPostgresSettings(_Settings):
+    """The PostgreSQL server the `local` platform creates databases on (the project's own, or the user's)."""
+
+    host: str = Field(default="127.0.0.1", description="Server host.")
+    port: int = Field(default=54329, ge=1, le=65535, description="Server port.")
+    admin_user: str = Field(default="stagecraft_admin", description="Role that may create roles and databases.")
+    admin_password_file: str = Field(default=".stagecraft/postgres/admin-password",
+                                     description="File holding the admin role's password (relative to the project).")
+
+
+class NeonSettings(_Settings):
+    """Neon project and branch settings (free tier: 0.25-2 CU autoscaling, scale to zero after 5 min)."""
+
+    project_name: str | None = Field(default=None, description="Neon project name (default `<project>-<stack>`).")
+    org_id: str | None = Field(default=None, description="Neon organization id, when the API key spans several.")
+    parent_branch: str | None = Field(default=None, description="Branch id to branch from (default: the project's default branch).")
+    min_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling minimum compute units.")
+    max_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling maximum compute units.")
+    suspend_timeout_seconds: int = Field(default=300, ge=0, description="Idle seconds before the compute suspends.")
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> NeonSettings:
+        if self.min_cu > self.max_cu:
+            raise ValueError(f"minCu ({self.min_cu}) must not exceed maxCu ({self.max_cu})")
+        return self
+
+
+class PostgresSettings(_Settings):
+    """The app's PostgreSQL database (with pgvector, pg_trgm and uuid-ossp)."""
+
+    platform: PostgresPlatform = Field(description="Where the database lives.")
+    database: str = Field(default="app", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Database name.")
+    role: str = Field(default="app", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="Role the app connects as.")
+    extensions: tuple[str, ...] = Field(default=REQUIRED_EXTENSIONS, description="Extensions the program enables.")
+    local: LocalPostgresSettings = Field(default_factory=LocalPostgresSettings,
+                                         description="Server settings (platform `local`).")
+    neon: NeonSettings = Field(default_factory=NeonSettings, description="Neon settings (platform `neon`).")
+
+
+# --- redis -----------------------------------------------------------------------------------------------
+
+
+class UpstashSettings(_Settings):
+    """Upstash Redis database settings (free tier: one database of 256 MB)."""
+
+    platform: Literal["aws", "gcp"] = Field(default="aws", description="Cloud the database runs on.")
+    primary_region: str = Field(default="us-east-1", description="Upstash primary region.")
+    read_regions: tuple[str, ...] = Field(default=(), description="Read replica regions (paid plans).")
+    plan: str = Field(default="free", description="Upstash plan (`free` on the free tier).")
+    eviction: bool = Field(default=True, description="Evict keys when memory is full instead of failing writes.")
+
+
+class RedisSettings(_Settings):
+    """The cache. `memory` is the backend's in-process fallback (`memory://`), used when no Redis is wanted."""
+
+    platform: RedisPlatform = Field(description="Where the cache lives.")
+    local_url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^rediss?://",
+                           description="URL of a local redis-server (platform `local`).")
+    upstash: UpstashSettings = Field(default_factory=UpstashSettings, description="Upstash settings.")
+
+
+# --- storage ---------------------------------------------------------------------------------------------
+
+
+class R2Settings(_Settings):
+    """Cloudflare R2 bucket settings (free tier: 10 GB-month)."""
+
+    location: Literal["weur", "eeur", "enam", "wnam", "apac", "oc"] | None = Field(
+        default=None, description="Location hint for the bucket.")
+
+
+class StorageSettings(_Settings):
+    """Object storage for uploads."""
+
+    platform: StoragePlatform = Field(description="Where the bucket lives.")
+    bucket: str = Field(default="uploads", pattern=r"^[a-z0-9][a-z0-9-]{1,40}$",
+                        description="Bucket role name; the physical name is `<project>-<stack>-<bucket>`.")
+    local_root: str = Field(default=".stagecraft/buckets", description="Folder holding local buckets.")
+    r2: R2Settings = Field(default_factory=R2Settings, description="R2 settings (platform `r2`).")
+
+
+# --- env files and the whole stack -------------------------------------------------------------------
+
+
+class EnvFilesSettings(_Settings):
+    """The dotenv files the apps read (written by the stack on `local` platforms)."""
+
+    directory: str = Field(default="env", description="Folder (relative to the project, or absolute) for env files.")
+
+
+class StackSettings(_Settings):
+    """Everything one stack deploys. Built once by `settings.load`, then handed to components."""
+
+    project: str = Field(description="Pulumi project name (from the engine, not config).")
+    stack: str = Field(description="Pulumi stack name (from the engine, not config).")
+    environment: Literal["development", "preview", "uat", "beta", "preprod", "production"] = Field(
+        description="ENVIRONMENT value the apps receive.")
+    free_tier: bool = Field(default=True, description="The stack must stay on free plans (the policy pack checks).")
+    frontend: FrontendSettings
+    backend: BackendSettings
+    postgres: PostgresSettings
+    redis: RedisSettings
+    storage: StorageSettings
+    cloudflare: CloudflareSettings | None = Field(default=None, description="Needed by cloudflare-pages and r2.")
+    env_files: EnvFilesSettings = Field(default_factory=EnvFilesSettings)
+
+    @model_validator(mode="after")
+    def _platform_prerequisites(self) -> StackSettings:
+        uses_cloudflare = self.frontend.platform == "cloudflare-pages" or self.storage.platform == "r2"
+        if uses_cloudflare and self.cloudflare is None:
+            raise ValueError("cloudflare-pages and r2 need `cloudflare.accountId` (your Cloudflare account id)")
+        if self.environment == "production" and self.postgres.platform == "local":
+            raise ValueError("production cannot use the local PostgreSQL platform")
+        return self
+
+    @property
+    def runs_offline(self) -> bool:
+        """Every component is on this machine (the embedded default): no cloud provider plugin is needed."""
+        return (self.frontend.platform == "local" and self.backend.platform == "local"
+                and self.postgres.platform == "local" and self.redis.platform in ("memory", "local")
+                and self.storage.platform == "local")
+
+    def physical_name(self, role: str) -> str:
+        """`<project>-<stack>-<role>`: two stacks in one account never collide (SST's rule)."""
+        return f"{self.project}-{self.stack}-{role}"

@@ -1,0 +1,49 @@
+"""Checks made before any resource is registered, for what config alone cannot prove."""
+
+from __future__ import annotations
+
+import os
+
+import pulumi
+
+from settings.load import NAMESPACE
+from settings.models import StackSettings
+
+DEV_PASSPHRASE = "stagecraft-dev"
+"""The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
+
+
+def preflight(settings: StackSettings, environ: dict[str, str] | None = None) -> None:
+    """Stop the program with one clear message if the stack cannot be deployed from this machine."""
+    environ = dict(os.environ) if environ is None else environ
+    problems = [p for p in (_passphrase_problem(settings, environ), _local_postgres_problem(settings)) if p]
+    if problems:
+        raise pulumi.RunError("\n".join(problems))
+
+
+def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str | None:
+    if settings.stack != "dev" and environ.get("PULUMI_CONFIG_PASSPHRASE") == DEV_PASSPHRASE:
+        return (f"stack {settings.stack!r} must not use the dev stack's documented passphrase. Fix: set "
+                f"PULUMI_CONFIG_PASSPHRASE to this stack's own passphrase (or use a cloud secrets provider).")
+    return None
+
+
+def _local_postgres_problem(settings: StackSettings) -> str | None:
+    if settings.postgres.platform != "local":
+        return None
+    from providers.local.postgres_admin import AdminTarget, PostgresUnavailable
+
+    server = settings.postgres.local
+    target = AdminTarget(server.host, server.port, server.admin_user, os.path.abspath(server.admin_password_file))
+    try:
+        with target.connect() as conn:
+            rows = conn.execute("SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",
+                                (list(settings.postgres.extensions),)).fetchall()
+    except PostgresUnavailable as exc:
+        return (f"{NAMESPACE}:postgres.local (host {server.host}, port {server.port}): {exc}. Nothing was changed.")
+    missing = sorted(set(settings.postgres.extensions) - {row[0] for row in rows})
+    if missing:
+        return (f"{NAMESPACE}:postgres.extensions: the server at {server.host}:{server.port} cannot install "
+                f"{', '.join(missing)}. Fix: run `make up` to use the project's own server (it has all three), or "
+                f"install the missing extensions on yours. Nothing was changed.")
+    return None
