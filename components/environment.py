@@ -83,10 +83,12 @@ class ProductEnvironment(pulumi.ComponentResource):
         if settings.runs_offline:
             from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
 
-            return GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48), opts=child).value
-        import pulumi_random
+            secret = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48), opts=child).value
+        else:
+            import pulumi_random
 
-        return pulumi_random.RandomPassword("jwt-secret", length=64, special=False, opts=child).result
+            secret = pulumi_random.RandomPassword("jwt-secret", length=64, special=False, opts=child).result
+        return pulumi.Output.secret(secret)
 
     def stack_outputs(self) -> dict[str, Any]:
         """The versioned output document apps consume (docs/outputs.md). Secrets stay secret."""

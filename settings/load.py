@@ -49,6 +49,8 @@ def parse_raw_config(values: Mapping[str, str]) -> dict[str, Any]:
         if not full_key.startswith(prefix):
             continue
         key = full_key[len(prefix):]
+        if text == "":
+            continue  # An empty value is a declared key left at its default: unset.
         try:
             raw[key] = json.loads(text)
         except (TypeError, json.JSONDecodeError):

@@ -1,0 +1,47 @@
+# stagecraft: `make up` sets everything up and deploys the dev stack; `make test` runs the whole test suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+STACK ?= dev
+PULUMI_FLAGS ?=
+# Only the dev stack may use the documented passphrase; every other stack needs the user's own.
+ifeq ($(STACK),dev)
+export PULUMI_CONFIG_PASSPHRASE ?= stagecraft-dev
+endif
+ENV := . bootstrap/env.sh
+
+.PHONY: help setup python engine postgres up preview destroy test bench
+
+help:
+	@echo "make up                  set everything up, then pulumi up -s dev (local state, local PostgreSQL)"
+	@echo "make test                run the whole test suite"
+	@echo "make preview STACK=uat   pulumi preview of a stack (PREVIEW_FLAGS='--policy-pack policies' for the PR check)"
+	@echo "make destroy             pulumi destroy -s dev"
+	@echo "make bench               print the engine benchmarks"
+
+python:
+	@bash bootstrap/python.sh
+
+engine:
+	@bash bootstrap/engine.sh >/dev/null
+
+postgres: python
+	@.venv/bin/python bootstrap/postgres.py ensure
+
+setup: python engine postgres
+
+up: setup
+	@$(ENV) && pulumi stack select --create dev --non-interactive >/dev/null && \
+	  pulumi up -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
+
+preview: python engine
+	@if [ "$(STACK)" = dev ]; then .venv/bin/python bootstrap/postgres.py ensure; fi
+	@$(ENV) && pulumi preview -s $(STACK) --non-interactive $(PREVIEW_FLAGS)
+
+destroy: python engine
+	@$(ENV) && pulumi destroy -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
+
+test: setup
+	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
+
+bench: setup
+	@$(ENV) && python benchmarks/preview_floor.py

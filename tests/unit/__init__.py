@@ -1,0 +1,1 @@
+"""Unit tests: config models and the program under pulumi.runtime.set_mocks."""

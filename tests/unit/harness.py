@@ -1,0 +1,137 @@
+"""Runs the program under `pulumi.runtime.set_mocks` and records what it registers and exports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components.environment import ProductEnvironment
+from settings.pulumi_source import settings_from_pulumi
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Outputs the real platforms compute, keyed by type token; a mock returns them with the inputs.
+_COMPUTED = {
+    "pulumi-python:dynamic/local:PostgresDatabase": lambda i: {
+        "password": "mock-db-password",
+        "connection_uri": f"postgresql://{i['owner']}:mock-db-password@{i['host']}:{int(i['port'])}/{i['name']}"},
+    "pulumi-python:dynamic/local:GeneratedSecret": lambda i: {"value": "mock-generated-secret"},
+    "pulumi-python:dynamic/koyeb:App": lambda i: {"domain": f"{i['name']}-org.koyeb.app"},
+    "pulumi-python:dynamic/koyeb:Service": lambda i: {"status": "HEALTHY", "public_url": "https://api-org.koyeb.app"},
+    "pulumi-python:dynamic/neon:Endpoint": lambda i: {"host": "ep-mock-123.us-east-2.aws.neon.tech"},
+    "pulumi-python:dynamic/neon:Role": lambda i: {"password": "mock-role-password"},
+    "pulumi-python:dynamic/upstash:RedisDatabase": lambda i: {
+        "endpoint": "mock-cache.upstash.io", "port": 6379, "password": "mock-redis-password",
+        "rest_token": "mock-rest-token"},
+    "random:index/randomPassword:RandomPassword": lambda i: {"result": "mock-random-password"},
+    "cloudflare:index/pagesProject:PagesProject": lambda i: {"subdomain": f"{i['name']}.pages.dev"},
+}
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One resource the program registered."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    custom: bool
+    secret_inputs: frozenset[str] = frozenset()
+    """Input paths (`values.DATABASE_URL`) that were passed as secrets."""
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks that answer like the platforms would, record every resource, and reject every invoke."""
+
+    def __init__(self) -> None:
+        self.resources: list[Registered] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        secret_paths: set[str] = set()
+        inputs = _unwrap_secrets(dict(args.inputs), "", secret_paths)
+        inputs.pop("__provider", None)
+        secret_paths.discard("__provider")
+        self.resources.append(Registered(args.typ, args.name, inputs, bool(args.custom), frozenset(secret_paths)))
+        outputs = {**args.inputs, **_COMPUTED.get(args.typ, lambda _inputs: {})(inputs)}
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        raise AssertionError(f"the program made an unexpected invoke: {args.token}")
+
+
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+
+
+def _unwrap_secrets(value: Any, path: str, secret_paths: set[str]) -> Any:
+    if isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG:
+        secret_paths.add(path)
+        return _unwrap_secrets(value.get("value"), path, secret_paths)
+    if isinstance(value, dict):
+        return {k: _unwrap_secrets(v, f"{path}.{k}" if path else k, secret_paths) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secrets(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
+    return value
+
+
+@dataclass
+class BuiltStack:
+    """What one run of the program produced."""
+
+    resources: list[Registered]
+    outputs: dict[str, Any]
+    secret_paths: set[str] = field(default_factory=set)
+
+    def count_by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for res in self.resources:
+            counts[res.type] = counts.get(res.type, 0) + 1
+        return counts
+
+    def of_type(self, token: str) -> list[Registered]:
+        return [r for r in self.resources if r.type == token]
+
+
+def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, str]:
+    """A stack's Pulumi.<stack>.yaml as the engine hands config to the program (values as JSON text)."""
+    path = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text()) if path.exists() else {}
+    config = dict((document or {}).get("config") or {})
+    config.update(overrides or {})
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()
+            if not (isinstance(value, dict) and "secure" in value)}
+
+
+def build_stack(stack: str, config: dict[str, str], project_root: Path = PROJECT_ROOT) -> BuiltStack:
+    """Run the program (less its machine preflight) for `stack` under mocks; resolve every export."""
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="stagecraft", stack=stack, preview=False)
+    pulumi.runtime.set_all_config(config, secret_keys=[])
+    exported: dict[str, Any] = {}
+
+    def program() -> None:
+        settings = settings_from_pulumi()
+        environment = ProductEnvironment("product", settings, project_root=project_root)
+        exported.update(environment.stack_outputs())
+
+    _sync_await(run_pulumi_func(program))
+    built = BuiltStack(resources=mocks.resources, outputs={})
+    built.outputs = _sync_await(_resolve(exported, "", built.secret_paths))
+    return built
+
+
+async def _resolve(value: Any, path: str, secret_paths: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: await _resolve(v, f"{path}.{k}" if path else k, secret_paths) for k, v in value.items()}
+    if isinstance(value, pulumi.Output):
+        if await value.is_secret():
+            secret_paths.add(path)
+        return await value.future()
+    return value
