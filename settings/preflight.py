@@ -13,10 +13,23 @@ DEV_PASSPHRASE = "stagecraft-dev"
 """The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
 
 
-def preflight(settings: StackSettings, environ: dict[str, str] | None = None) -> None:
+# Credentials each platform's provider needs: environment variables (dynamic providers), or either a config
+# key or an environment variable (official providers read both).
+_CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "koyeb": (("KOYEB_TOKEN",), None),
+    "neon": (("NEON_API_KEY",), None),
+    "upstash": (("UPSTASH_EMAIL", "UPSTASH_API_KEY"), None),
+    "cloudflare": (("CLOUDFLARE_API_TOKEN",), "cloudflare:apiToken"),
+}
+
+
+def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
+              config_keys: set[str] | None = None) -> None:
     """Stop the program with one clear message if the stack cannot be deployed from this machine."""
     environ = dict(os.environ) if environ is None else environ
-    problems = [p for p in (_passphrase_problem(settings, environ), _local_postgres_problem(settings)) if p]
+    problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings),
+                *_credential_problems(settings, environ, config_keys or set())]
+    problems = [p for p in problems if p]
     if problems:
         raise pulumi.RunError("\n".join(problems))
 
@@ -26,6 +39,28 @@ def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str
         return (f"stack {settings.stack!r} must not use the dev stack's documented passphrase. Fix: set "
                 f"PULUMI_CONFIG_PASSPHRASE to this stack's own passphrase (or use a cloud secrets provider).")
     return None
+
+
+def _platforms_in_use(settings: StackSettings) -> set[str]:
+    used = {settings.backend.platform, settings.postgres.platform, settings.redis.platform}
+    if settings.frontend.platform == "cloudflare-pages" or settings.storage.platform == "r2":
+        used.add("cloudflare")
+    return used
+
+
+def _credential_problems(settings: StackSettings, environ: dict[str, str], config_keys: set[str]) -> list[str]:
+    problems = []
+    for platform in sorted(_platforms_in_use(settings) & set(_CREDENTIALS)):
+        variables, config_key = _CREDENTIALS[platform]
+        if config_key and config_key in config_keys:
+            continue
+        missing = [v for v in variables if not environ.get(v)]
+        if missing:
+            alternative = f", or `pulumi config set --secret {config_key} <value> -s {settings.stack}`" \
+                if config_key else ""
+            problems.append(f"{platform} credentials are missing: set {' and '.join(missing)} in the environment "
+                            f"(a CI secret){alternative}. Nothing was changed.")
+    return problems
 
 
 def _local_postgres_problem(settings: StackSettings) -> str | None:
