@@ -83,7 +83,7 @@ class BackendService(pulumi.ComponentResource):
             f"{name}-service",
             ServiceArgs(
                 app_id=app.id,
-                name="api",
+                name=args.physical_name,
                 docker_image=args.image,
                 instance_type=args.koyeb.instance_type,
                 regions=list(args.koyeb.regions),

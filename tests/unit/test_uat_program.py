@@ -1,0 +1,124 @@
+"""The uat stack's program under mocks: Cloudflare Pages + Koyeb + Neon + Upstash + R2."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.harness import build_stack, stack_config
+
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+UAT_OVERRIDES = {
+    "stagecraft:cloudflare": {"accountId": ACCOUNT},
+    "stagecraft:backend": {"platform": "koyeb", "image": "ghcr.io/weedgo/backend:1.0.0",
+                           "koyeb": {"instanceType": "free", "regions": ["was"], "minScale": 0, "maxScale": 1}},
+}
+EXPECTED_INVENTORY = {
+    "cloudflare:index/pagesProject:PagesProject": 12,
+    "cloudflare:index/r2Bucket:R2Bucket": 1,
+    "neon:resource:Project": 1,
+    "pulumi-python:dynamic/neon:Branch": 1,
+    "pulumi-python:dynamic/neon:Endpoint": 1,
+    "pulumi-python:dynamic/neon:Role": 1,
+    "pulumi-python:dynamic/neon:Database": 1,
+    "pulumi-python:dynamic/postgres:Extensions": 1,
+    "pulumi-python:dynamic/upstash:RedisDatabase": 1,
+    "pulumi-python:dynamic/koyeb:App": 1,
+    "pulumi-python:dynamic/koyeb:Secret": 3,
+    "pulumi-python:dynamic/koyeb:Service": 1,
+    "random:index/randomPassword:RandomPassword": 1,
+}
+
+
+@pytest.fixture(scope="module")
+def uat():
+    return build_stack("uat", stack_config("uat", UAT_OVERRIDES))
+
+
+def test_uat_inventory_matches_the_platform_mix(uat):
+    custom = {token: count for token, count in uat.count_by_type().items() if not token.startswith("stagecraft:")}
+    assert custom == EXPECTED_INVENTORY
+
+
+def test_uat_registers_the_five_components_once_and_twelve_sites(uat):
+    counts = uat.count_by_type()
+    for component in ("BackendService", "PostgresBranch", "RedisCache", "ObjectBucket"):
+        assert counts[f"stagecraft:index:{component}"] == 1
+    assert counts["stagecraft:index:FrontendSite"] == 12
+
+
+def test_every_pages_project_is_built_with_the_backend_url(uat):
+    projects = uat.of_type("cloudflare:index/pagesProject:PagesProject")
+    for project in projects:
+        for deployment in ("production", "preview"):
+            env = project.inputs["deploymentConfigs"][deployment]["environmentVariables"]
+            assert env["VITE_API_URL"] == "https://api-org.koyeb.app"
+            assert env["VITE_ENVIRONMENT"] == "uat"
+
+
+def test_pages_projects_build_from_develop(uat):
+    assert {p.inputs["productionBranch"] for p in uat.of_type("cloudflare:index/pagesProject:PagesProject")} == {"develop"}
+
+
+def test_koyeb_service_is_free_scales_to_zero_and_checks_health(uat):
+    (service,) = uat.of_type("pulumi-python:dynamic/koyeb:Service")
+    assert service.inputs["instance_type"] == "free"
+    assert service.inputs["min_scale"] == 0
+    assert service.inputs["health_check_path"] == "/api/health"
+    assert service.inputs["regions"] == ["was"]
+
+
+def test_backend_gets_every_connection_setting(uat):
+    (service,) = uat.of_type("pulumi-python:dynamic/koyeb:Service")
+    assert set(service.inputs["secret_env"]) == {"DATABASE_URL", "REDIS_URL", "JWT_SECRET"}
+    assert service.inputs["env"]["ENVIRONMENT"] == "uat"
+    assert service.inputs["env"]["STORAGE_BUCKET"] == "stagecraft-uat-uploads"
+    assert service.inputs["env"]["STORAGE_ENDPOINT"] == f"https://{ACCOUNT}.r2.cloudflarestorage.com"
+
+
+def test_backend_secrets_are_stored_as_secret_inputs(uat):
+    secrets = uat.of_type("pulumi-python:dynamic/koyeb:Secret")
+    assert all("value" in s.secret_inputs for s in secrets)
+    assert sorted(s.inputs["name"] for s in secrets) == [
+        "stagecraft-uat-api-database-url", "stagecraft-uat-api-jwt-secret", "stagecraft-uat-api-redis-url"]
+
+
+def test_database_url_is_built_from_the_neon_role_and_endpoint(uat):
+    (secret,) = [s for s in uat.of_type("pulumi-python:dynamic/koyeb:Secret") if s.inputs["name"].endswith("database-url")]
+    assert secret.inputs["value"] == (
+        "postgresql://app:mock-role-password@ep-mock-123.us-east-2.aws.neon.tech/app?sslmode=require")
+
+
+def test_extensions_are_enabled_over_sql(uat):
+    (ext,) = uat.of_type("pulumi-python:dynamic/postgres:Extensions")
+    assert sorted(ext.inputs["extensions"]) == ["pg_trgm", "uuid-ossp", "vector"]
+    assert "connection_uri" in ext.secret_inputs
+
+
+def test_upstash_database_is_on_the_free_plan(uat):
+    (db,) = uat.of_type("pulumi-python:dynamic/upstash:RedisDatabase")
+    assert db.inputs["plan"] == "free"
+    assert db.inputs["database_name"] == "stagecraft-uat-cache"
+
+
+def test_neon_branch_is_named_for_the_stack(uat):
+    (branch,) = uat.of_type("pulumi-python:dynamic/neon:Branch")
+    assert branch.inputs["name"] == "uat"
+    (project,) = uat.of_type("neon:resource:Project")
+    assert project.inputs["name"] == "stagecraft-uat-db"
+
+
+def test_every_physical_name_carries_project_and_stack(uat):
+    names = [r.inputs["name"] for r in uat.resources
+             if r.type in ("cloudflare:index/pagesProject:PagesProject", "cloudflare:index/r2Bucket:R2Bucket",
+                           "pulumi-python:dynamic/koyeb:App", "pulumi-python:dynamic/koyeb:Service")]
+    assert names and all(name.startswith("stagecraft-uat-") for name in names)
+
+
+def test_secret_outputs_stay_secret(uat):
+    assert {"database.connectionUri", "redis.url", "redis.restToken", "jwtSecret"} <= uat.secret_paths
+    assert uat.outputs["redis"]["url"] == "rediss://default:mock-redis-password@mock-cache.upstash.io:6379"
+    assert uat.outputs["redis"]["restUrl"] == "https://mock-cache.upstash.io"
+
+
+def test_frontend_urls_are_pages_subdomains(uat):
+    assert uat.outputs["apps"]["ai-admin-dashboard"]["url"] == "https://stagecraft-uat-ai-admin-dashboard.pages.dev"
