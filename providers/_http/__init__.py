@@ -26,7 +26,7 @@ from .errors import (
     Unauthorized,
     WaitTimeout,
 )
-from .inputs import UNKNOWN, InputReader, contains_unknown, is_unknown
+from .inputs import UNKNOWN, CheckedArgs, InputReader, InvalidInputs, contains_unknown, is_unknown
 from .polling import wait_until
 from .settings import (
     BACKOFF_SCALE_VAR,
@@ -42,8 +42,8 @@ from .settings import (
 )
 
 __all__ = [
-    "AmbiguousResource", "ApiError", "ApiSettings", "BACKOFF_SCALE_VAR", "BadRequest", "Conflict", "HttpClient",
-    "InputReader", "InvalidSetting", "MAX_ATTEMPTS_VAR", "MissingCredentials", "NotFound", "ProviderError",
+    "AmbiguousResource", "ApiError", "ApiSettings", "BACKOFF_SCALE_VAR", "BadRequest", "CheckedArgs", "Conflict",
+    "HttpClient", "InputReader", "InvalidInputs", "InvalidSetting", "MAX_ATTEMPTS_VAR", "MissingCredentials", "NotFound", "ProviderError",
     "RateLimited", "ResourceFailed", "ServerError", "TIMEOUT_VAR", "Timing", "TransportError", "UNKNOWN",
     "Unauthorized", "WAIT_TIMEOUT_VAR", "WaitTimeout", "base_url_from_env", "basic_headers", "bearer_headers",
     "changed_fields", "contains_unknown", "create_or_adopt", "diff_props", "differs", "is_unknown", "normalise",

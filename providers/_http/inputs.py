@@ -7,10 +7,13 @@ unvalidated and are checked again once known.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Optional
+from dataclasses import fields
+from typing import Any, ClassVar, Iterable, Mapping, Optional
 
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, CheckResult
 from pulumi.runtime import rpc
+
+from .errors import ProviderError
 
 UNKNOWN = rpc.UNKNOWN
 
@@ -182,3 +185,45 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return "an empty string" if not value.strip() else f"the string {value!r}"
     return f"{type(value).__name__} {value!r}"
+
+
+class InvalidInputs(ProviderError, ValueError):
+    """Inputs reached create/update without passing ``check`` (e.g. a direct call); lists every failure."""
+
+
+class CheckedArgs:
+    """Base of every ``XArgs`` dataclass: one ``read_inputs`` drives ``check`` and provider-side parsing.
+
+    Subclasses are frozen dataclasses whose fields are the resource's input properties, set ``KIND``
+    (e.g. ``"koyeb:Service"``) and implement ``read_inputs``.
+    """
+
+    KIND: ClassVar[str] = ""
+
+    @classmethod
+    def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
+        """Read and validate every field through ``reader``; return field name -> normalised value."""
+        raise NotImplementedError
+
+    @classmethod
+    def check(cls, news: Mapping[str, Any]) -> CheckResult:
+        """``ResourceProvider.check``: normalised inputs plus a failure per bad field."""
+        reader = InputReader(news, cls.KIND)
+        values = cls.read_inputs(reader)
+        return CheckResult({**news, **values}, reader.failures)
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> Any:
+        """The args as the provider works with them (plain values); raises ``InvalidInputs`` when invalid."""
+        reader = InputReader(props, cls.KIND)
+        values = cls.read_inputs(reader)
+        if reader.failures:
+            raise InvalidInputs("; ".join(f.reason for f in reader.failures))
+        unknown = [k for k, v in values.items() if contains_unknown(v)]
+        if unknown:
+            raise InvalidInputs(f"{cls.KIND}: inputs still unknown at apply time: {', '.join(unknown)}")
+        return cls(**values)
+
+    def to_props(self) -> dict[str, Any]:
+        """The resource's input properties (Pulumi inputs left as they are, not deep-copied)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]

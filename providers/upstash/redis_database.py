@@ -1,0 +1,233 @@
+"""Upstash Redis database (``pulumi-python:dynamic/upstash:RedisDatabase``), adopted by its name.
+
+Outputs ``password`` and ``rest_token`` are secrets. Changes map to Upstash's per-setting endpoints, so an
+update sends exactly the settings that changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from .._http import (
+    CheckedArgs,
+    InputReader,
+    NotFound,
+    changed_fields,
+    create_or_adopt,
+    diff_props,
+    is_unknown,
+    wait_until,
+)
+from .client import API, UpstashClient
+
+FIELDS = ("database_name", "platform", "primary_region", "read_regions", "plan", "tls", "eviction")
+IMMUTABLE = ("platform", "primary_region")
+MUTABLE = tuple(f for f in FIELDS if f not in IMMUTABLE)
+# Region and plan values allowed by upstash.openapi.yml (CreateDatabaseRequest).
+AWS_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1",
+               "eu-west-2", "sa-east-1", "ap-south-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2",
+               "af-south-1")
+GCP_REGIONS = ("us-central1", "us-east4", "europe-west1", "asia-northeast1")
+READ_REGIONS = tuple(r for r in AWS_REGIONS if r != "af-south-1")
+PLANS = ("free", "payg", "fixed_250mb", "fixed_1gb", "fixed_5gb", "fixed_10gb", "fixed_50gb", "fixed_100gb",
+         "fixed_500gb")
+PLATFORM_REGIONS = {"aws": AWS_REGIONS, "gcp": GCP_REGIONS}
+SECRET_OUTPUTS = ["password", "rest_token"]
+
+
+@dataclass(frozen=True)
+class RedisDatabaseArgs(CheckedArgs):
+    """Inputs of an Upstash Redis database."""
+
+    KIND = "upstash:RedisDatabase"
+
+    database_name: pulumi.Input[str]
+    """Physical name (``<project>-<stack>-<name>``); the provider adopts an existing database of this name."""
+    platform: pulumi.Input[str]
+    """Cloud platform, ``"aws"`` or ``"gcp"``. Changing it replaces the database."""
+    primary_region: pulumi.Input[str]
+    """Primary region on that platform, e.g. ``eu-central-1``. Changing it replaces the database."""
+    plan: pulumi.Input[str]
+    """Upstash plan: ``"free"`` on the free tier, else ``payg`` or ``fixed_*``."""
+    tls: pulumi.Input[bool]
+    """TLS on connections. Upstash can enable TLS but not disable it, so turning it off replaces."""
+    eviction: pulumi.Input[bool]
+    """Evict keys when memory is full instead of refusing writes."""
+    read_regions: pulumi.Input[Sequence[pulumi.Input[str]]] = field(default_factory=list)
+    """Extra read-replica regions (AWS region names), none by default."""
+
+    @classmethod
+    def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
+        """Validate names, the platform/region pairing, plan and flags against the Upstash spec's values."""
+        values = {
+            "database_name": reader.string("database_name", example='"stagecraft-uat-cache"'),
+            "platform": reader.string("platform", example='"aws"', choices=tuple(PLATFORM_REGIONS)),
+            "primary_region": reader.string("primary_region", example='"eu-central-1"',
+                                            choices=AWS_REGIONS + GCP_REGIONS),
+            "read_regions": reader.string_list("read_regions", required=False, example='["eu-west-1"]',
+                                               choices=READ_REGIONS),
+            "plan": reader.string("plan", example='"free"', choices=PLANS),
+            "tls": reader.boolean("tls"),
+            "eviction": reader.boolean("eviction"),
+        }
+        platform, primary, reads = values["platform"], values["primary_region"], values["read_regions"]
+        if isinstance(platform, str) and isinstance(primary, str) and not is_unknown(platform) \
+                and not is_unknown(primary) and primary not in PLATFORM_REGIONS[platform]:
+            reader.fail("primary_region", f"{primary!r} is not a {platform} region; use one of "
+                                          f"{', '.join(PLATFORM_REGIONS[platform])}")
+        if isinstance(reads, list) and isinstance(primary, str) and primary in reads:
+            reader.fail("read_regions", f"must not repeat the primary region {primary!r}")
+        if isinstance(reads, list) and reads and platform == "gcp":
+            reader.fail("read_regions", "Upstash read regions are AWS regions; leave read_regions empty on gcp")
+        return values
+
+
+def create_request(args: RedisDatabaseArgs) -> dict[str, Any]:
+    """The ``CreateDatabaseRequest`` body for ``args``."""
+    request: dict[str, Any] = {
+        "database_name": args.database_name,
+        "platform": args.platform,
+        "primary_region": args.primary_region,
+        "plan": args.plan,
+        "tls": args.tls,
+        "eviction": args.eviction,
+    }
+    if args.read_regions:
+        request["read_regions"] = list(args.read_regions)
+    return request
+
+
+def _plan_of(database: Mapping[str, Any], asked: Optional[str]) -> Optional[str]:
+    """The plan as an input value. Upstash reports ``type`` (free/payg/pro/paid), coarser than plan names."""
+    reported = database.get("type")
+    if reported in ("free", "payg"):
+        return reported
+    if reported in ("pro", "paid") and asked in ("free", "payg"):
+        return reported
+    return asked
+
+
+def _to_outs(database: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+    """State of a database: inputs as Upstash reports them, connection details (password/token secret)."""
+    return {
+        "database_name": database.get("database_name", desired.get("database_name")),
+        "platform": desired.get("platform"),
+        "primary_region": database.get("primary_region") or desired.get("primary_region"),
+        "read_regions": list(database.get("read_regions") or []) if "read_regions" in database
+        else list(desired.get("read_regions") or []),
+        "plan": _plan_of(database, desired.get("plan")),
+        "tls": bool(database.get("tls", desired.get("tls"))),
+        "eviction": bool(database.get("eviction", desired.get("eviction"))),
+        "endpoint": database.get("endpoint"),
+        "port": database.get("port"),
+        "password": database.get("password"),
+        "rest_token": database.get("rest_token"),
+        "state": database.get("state"),
+    }
+
+
+def _classify(database: Mapping[str, Any]) -> tuple[str, str]:
+    state = str(database.get("state", "active"))
+    return ("ready" if state == "active" else "pending"), state
+
+
+def _tls_turned_off(old: Any, new: Any) -> bool:
+    return bool(old) and new is False
+
+
+class RedisDatabaseProvider(ResourceProvider):
+    """CRUD for Upstash Redis databases. Credentials: UPSTASH_EMAIL + UPSTASH_API_KEY (+ UPSTASH_API_URL)."""
+
+    def check(self, _olds: Any, news: Any):
+        return RedisDatabaseArgs.check(news)
+
+    def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
+        return diff_props(olds, news, fields=FIELDS, immutable=IMMUTABLE, unique_name=True,
+                          replace_if={"tls": _tls_turned_off})
+
+    def create(self, props: Any) -> CreateResult:
+        args: RedisDatabaseArgs = RedisDatabaseArgs.from_props(props)
+        desired = {f: getattr(args, f) for f in FIELDS}
+        with UpstashClient.from_env() as upstash:
+            database, adopted = create_or_adopt(
+                lambda: upstash.find_database(args.database_name),
+                lambda: upstash.create_database(create_request(args)),
+                timing=upstash.timing,
+            )
+            database_id = database["database_id"]
+            if adopted:
+                current = _to_outs(upstash.get_database(database_id), desired)
+                self._apply(upstash, database_id, current, desired)
+            return CreateResult(database_id, self._settle(upstash, database_id, desired))
+
+    def read(self, id_: str, props: Any) -> ReadResult:
+        with UpstashClient.from_env() as upstash:
+            try:
+                database = upstash.get_database(id_)
+            except NotFound:
+                return ReadResult("", {})
+        return ReadResult(id_, _to_outs(database, props))
+
+    def update(self, id_: str, olds: Any, news: Any) -> UpdateResult:
+        args: RedisDatabaseArgs = RedisDatabaseArgs.from_props(news)
+        desired = {f: getattr(args, f) for f in FIELDS}
+        with UpstashClient.from_env() as upstash:
+            self._apply(upstash, id_, olds, desired)
+            return UpdateResult(self._settle(upstash, id_, desired))
+
+    def delete(self, id_: str, _props: Any) -> None:
+        with UpstashClient.from_env() as upstash:
+            try:
+                upstash.delete_database(id_)
+            except NotFound:
+                return
+
+    @staticmethod
+    def _apply(upstash: UpstashClient, database_id: str, current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
+        """Call one endpoint per changed mutable setting."""
+        changed = changed_fields(current, desired, MUTABLE)
+        if "database_name" in changed:
+            upstash.rename(database_id, desired["database_name"])
+        if "plan" in changed:
+            upstash.change_plan(database_id, desired["plan"])
+        if "read_regions" in changed:
+            upstash.update_regions(database_id, desired["read_regions"])
+        if "tls" in changed and desired["tls"]:
+            upstash.enable_tls(database_id)
+        if "eviction" in changed:
+            upstash.set_eviction(database_id, bool(desired["eviction"]))
+
+    @staticmethod
+    def _settle(upstash: UpstashClient, database_id: str, desired: Mapping[str, Any]) -> dict[str, Any]:
+        database = wait_until(lambda: upstash.get_database(database_id), _classify, api=API,
+                              what=f'redis database "{desired.get("database_name")}"', timing=upstash.timing)
+        return _to_outs(database, desired)
+
+
+class RedisDatabase(pulumi.dynamic.Resource, module="upstash", name="RedisDatabase"):
+    """An Upstash Redis database. Outputs add ``endpoint``, ``port``, ``password`` and ``rest_token``
+    (both secret) and ``state``; ``id`` is the database id."""
+
+    database_name: pulumi.Output[str]
+    platform: pulumi.Output[str]
+    primary_region: pulumi.Output[str]
+    read_regions: pulumi.Output[list]
+    plan: pulumi.Output[str]
+    tls: pulumi.Output[bool]
+    eviction: pulumi.Output[bool]
+    endpoint: pulumi.Output[str]
+    port: pulumi.Output[int]
+    password: pulumi.Output[str]
+    rest_token: pulumi.Output[str]
+    state: pulumi.Output[str]
+
+    def __init__(
+        self, resource_name: str, args: RedisDatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
+        props = {**args.to_props(), **{k: None for k in ("endpoint", "port", "password", "rest_token", "state")}}
+        super().__init__(RedisDatabaseProvider(), resource_name, props, opts)
