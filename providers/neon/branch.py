@@ -10,7 +10,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 
 from .._http import CheckedArgs, InputReader, NotFound, create_or_adopt, diff_props, wait_until
 from .client import API, NeonClient
-from .ids import ID_HINT, ID_PATTERN
+from .ids import ID_HINT, ID_PATTERN, project_of
 
 FIELDS = ("project_id", "name", "parent_id")
 IMMUTABLE = ("project_id", "parent_id")
@@ -83,7 +83,7 @@ class BranchProvider(ResourceProvider):
     def read(self, id_: str, props: Any) -> ReadResult:
         with NeonClient.from_env() as neon:
             try:
-                branch = neon.get_branch(props["project_id"], id_)
+                branch = neon.get_branch(project_of(props, "Branch"), id_)
             except NotFound:
                 return ReadResult("", {})
         return ReadResult(id_, _to_outs(branch, branch.get("parent_id") if props.get("parent_id") else None))
@@ -98,9 +98,10 @@ class BranchProvider(ResourceProvider):
             return UpdateResult(_to_outs(branch, args.parent_id))
 
     def delete(self, id_: str, props: Any) -> None:
+        project_id = project_of(props, "Branch")
         with NeonClient.from_env() as neon:
             try:
-                neon.wait_operations(props["project_id"], neon.delete_branch(props["project_id"], id_),
+                neon.wait_operations(project_id, neon.delete_branch(project_id, id_),
                                      f'deletion of branch "{props.get("name", id_)}"')
             except NotFound:
                 return

@@ -23,7 +23,7 @@ from .._http import (
     wait_until,
 )
 from .client import API, NeonClient
-from .ids import read_project_and_branch
+from .ids import project_of, read_project_and_branch
 
 SETTINGS = ("autoscaling_limit_min_cu", "autoscaling_limit_max_cu", "suspend_timeout_seconds")
 IMMUTABLE = ("project_id", "branch_id", "type")
@@ -131,7 +131,7 @@ class EndpointProvider(ResourceProvider):
     def read(self, id_: str, props: Any) -> ReadResult:
         with NeonClient.from_env() as neon:
             try:
-                return ReadResult(id_, _to_outs(neon.get_endpoint(props["project_id"], id_)))
+                return ReadResult(id_, _to_outs(neon.get_endpoint(project_of(props, "Endpoint"), id_)))
             except NotFound:
                 return ReadResult("", {})
 
@@ -145,10 +145,10 @@ class EndpointProvider(ResourceProvider):
             return UpdateResult(_to_outs(self._settle(neon, args.project_id, id_)))
 
     def delete(self, id_: str, props: Any) -> None:
+        project_id = project_of(props, "Endpoint")
         with NeonClient.from_env() as neon:
             try:
-                neon.wait_operations(props["project_id"], neon.delete_endpoint(props["project_id"], id_),
-                                     f"deletion of endpoint {id_}")
+                neon.wait_operations(project_id, neon.delete_endpoint(project_id, id_), f"deletion of endpoint {id_}")
             except NotFound:
                 return
 

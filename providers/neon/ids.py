@@ -31,3 +31,14 @@ def split_id(id_: str, props: Mapping[str, Any], kind: str) -> tuple[str, str, s
     if props.get("project_id") and props.get("branch_id") and props.get("name"):
         return props["project_id"], props["branch_id"], props["name"]
     raise ProviderError(f"Neon {kind}: id {id_!r} is not <project_id>/<branch_id>/<name>; import it with that form")
+
+
+def project_of(props: Mapping[str, Any], kind: str) -> str:
+    """The ``project_id`` a branch or endpoint lives in, from its state."""
+    project_id = props.get("project_id")
+    if not project_id:
+        raise ProviderError(
+            f"Neon {kind}: the state holds no project_id, so the {kind.lower()} cannot be looked up; declare the "
+            f"resource in the program (with project_id) instead of importing it bare"
+        )
+    return str(project_id)
