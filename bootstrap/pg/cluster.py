@@ -236,21 +236,28 @@ class Cluster:
             return None
         say(f"stopping the project's server (pid {postmaster.pid}, port {postmaster.port})")
         try:
-            proc = psutil.Process(postmaster.pid)
             # SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
             os.kill(postmaster.pid, signal.SIGINT)
-            proc.wait(timeout=STOP_TIMEOUT_S)
-        except psutil.NoSuchProcess:
-            pass
-        except psutil.TimeoutExpired:
-            raise BootstrapError(
-                f"the server (pid {postmaster.pid}) did not stop within {STOP_TIMEOUT_S}s; see {self.settings.log_file}"
-            ) from None
+        except ProcessLookupError:
+            return postmaster.pid
         except PermissionError:
             raise BootstrapError(
                 f"not allowed to signal the server (pid {postmaster.pid}); run this as its owner or as root"
             ) from None
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while (self.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while not _gone(postmaster.pid):
+            if time.monotonic() > deadline:
+                raise BootstrapError(
+                    f"the server (pid {postmaster.pid}) did not stop within {STOP_TIMEOUT_S}s; see "
+                    f"{self.settings.log_file}"
+                )
+            time.sleep(0.02)
         return postmaster.pid
+
+
+def _gone(pid: int) -> bool:
+    # The postmaster is not our child; once it exits it may stay a zombie until whoever adopted it reaps it.
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
