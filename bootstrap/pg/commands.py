@@ -65,24 +65,26 @@ def _unusable(settings: Settings, detail: str) -> BootstrapError:
 
 
 def _require_extensions(settings: Settings, password: str, cluster: Cluster, env: Mapping[str, str],
-                        say: Say) -> None:
+                        say: Say) -> bool:
+    """Fail unless the server offers all three extensions; returns True when it had to repair ours."""
     def missing() -> list:
         return probe.missing_extensions(settings.host, settings.port, settings.admin_user, password,
                                         REQUIRED_EXTENSIONS)
 
     lacking = missing()
+    repaired = False
     running = cluster.running()
     if lacking and running is not None and running.port == settings.port:
         # Our own server lost its extension files (a rebuilt venv): put them back, no restart needed.
-        install = binaries.locate()
-        uuid_ossp.ensure(install, env, say)
-        lacking = missing()
+        _install_binaries(env, say)
+        lacking, repaired = missing(), True
     if lacking:
         raise BootstrapError(
             f"the server at {_where(settings)} lacks the extension(s) {', '.join(lacking)} (not in "
             "pg_available_extensions). Install them on that server (`vector` is pgvector; `pg_trgm` and "
             f"`uuid-ossp` come with PostgreSQL's contrib), or {_CHOOSE_PORT} so it gets all three."
         )
+    return repaired
 
 
 def _install_binaries(env: Mapping[str, str], say: Say) -> binaries.Installation:
@@ -107,9 +109,10 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
         seen = probe.look(settings.host, settings.port, settings.admin_user, password)
         cluster = Cluster(settings, None, None)
         if seen.state == "login_ok":
-            _require_extensions(settings, password or "", cluster, env, say)
+            repaired = _require_extensions(settings, password or "", cluster, env, say)
             ours = "the project's own" if cluster.running() else "an existing"
-            say(f"{ours} PostgreSQL {seen.version} at {_where(settings)} is ready; nothing to do")
+            done = "its extensions are back" if repaired else "nothing to do"
+            say(f"{ours} PostgreSQL {seen.version} at {_where(settings)} is ready; {done}")
             return
         if seen.state == "login_failed":
             raise _login_failed(settings, cluster, seen.detail)

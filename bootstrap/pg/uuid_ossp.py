@@ -72,13 +72,16 @@ def _run(argv: List[str], cwd: Path, what: str) -> str:
     return result.stdout
 
 
-def _compile(install: Installation, source_dir: Path) -> None:
+def _compiler(install: Installation) -> str:
+    """The compiler command the installation was built with (what PGXS will call)."""
+    return _run([str(install.pg_config), "--cc"], install.bin_dir, "pg_config --cc").strip() or "cc"
+
+
+def _compile(install: Installation, source_dir: Path, cc: str) -> None:
     c_file = source_dir / f"{NAME}.c"
     c_file.write_text(patch_source(c_file.read_text(encoding="utf-8")), encoding="utf-8")
-    cc = _run([str(install.pg_config), "--cc"], source_dir, "pg_config --cc").strip() or "cc"
-    cc_program = shlex.split(cc)[0]
     cflags = shlex.split(_run([str(install.pg_config), "--cflags"], source_dir, "pg_config --cflags"))
-    usable = toolchain.accepted_flags(cc_program, cflags)
+    usable = toolchain.accepted_flags(shlex.split(cc)[0], cflags)
     _run(
         [
             "make",
@@ -102,12 +105,13 @@ def _build_into(install: Installation, env: Mapping[str, str], target: Path, scr
                 say: Callable[[str], None]) -> None:
     codename = debsrc.release_codename()
     package = debsrc.source_package(codename, env)
-    toolchain.ensure("gcc", say)
+    cc = _compiler(install)
+    toolchain.ensure(shlex.split(cc)[0], say)
     say(f"fetching contrib/{NAME} from Debian's {package} source package")
     download_dir = debsrc.download(package, codename, debsrc.machine_archives(codename), scratch / "apt")
     source_dir = debsrc.extract_subdir(download_dir, f"contrib/{NAME}", scratch / NAME)
     say(f"building {NAME} against PostgreSQL {install.version} (PGXS)")
-    _compile(install, source_dir)
+    _compile(install, source_dir, cc)
     (target / "lib").mkdir(parents=True)
     (target / "extension").mkdir()
     shutil.copy2(source_dir / _LIB_FILE, target / "lib" / _LIB_FILE)

@@ -216,3 +216,16 @@ def test_an_installation_that_has_uuid_ossp_needs_nothing(tmp_path: Path) -> Non
 
     assert outcome == "present"
     assert not (tmp_path / "empty-cache").exists()
+
+
+def test_missing_build_tools_without_root_name_the_apt_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(toolchain, "missing_pieces", lambda cc: ["libuuid headers (uuid/uuid.h)"])
+    monkeypatch.setattr(toolchain.os, "geteuid", lambda: 1000)
+
+    with pytest.raises(BootstrapError, match=r"libuuid headers.*sudo apt-get install -y gcc make libc6-dev uuid-dev"):
+        toolchain.ensure("gcc", say=lambda _: None)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_a_compiler_that_is_not_installed_is_reported_missing() -> None:
+    assert toolchain.missing_pieces("no-such-cc-stagecraft") == ["C compiler (no-such-cc-stagecraft)"]
