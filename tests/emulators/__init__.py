@@ -1,0 +1,44 @@
+"""Local emulators of the Koyeb, Neon and Upstash APIs for provider and engine tests.
+
+Each emulator keeps account state in memory, validates every request against the vendor's own spec in
+`shared/reference/apis/` (violations are recorded and answered 400), injects faults on request, and serves
+on loopback::
+
+    from tests.emulators import KoyebEmulator, Fault
+
+    emu = KoyebEmulator()
+    with emu.serve() as base_url:            # http://127.0.0.1:<free port>
+        emu.inject(Fault.status(429, retry_after=1), method="POST", path="/v1/services")
+        ...
+    emu.objects("services"), emu.requests, emu.checked, emu.violations
+
+`CONFORMANCE` totals every emulator in the process; `format_conformance_summary()` renders it.
+Run one as a server with `python -m tests.emulators koyeb|neon|upstash [--port N]`.
+"""
+
+from .base import ApiError, Emulator, RequestRecord, SpecViolationError
+from .conformance import CONFORMANCE, ConformanceRegistry, format_conformance_summary
+from .faults import Fault
+from .koyeb import KoyebEmulator
+from .neon import NeonEmulator
+from .upstash import UpstashEmulator
+from .validation import ResponseMismatch, Violation
+
+EMULATORS = {"koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator}
+
+__all__ = [
+    "ApiError",
+    "CONFORMANCE",
+    "ConformanceRegistry",
+    "EMULATORS",
+    "Emulator",
+    "Fault",
+    "KoyebEmulator",
+    "NeonEmulator",
+    "RequestRecord",
+    "ResponseMismatch",
+    "SpecViolationError",
+    "UpstashEmulator",
+    "Violation",
+    "format_conformance_summary",
+]

@@ -1,0 +1,559 @@
+"""Koyeb API emulator: apps, services (with deployments) and secrets, per koyeb.openapi.json (Swagger 2.0).
+
+Behaviour, as the real service shows it:
+- `Authorization: Bearer <token>` on every call, else 401 `Error`.
+- Errors: 400 `ErrorWithFields {status, code, message, fields}`; 401/403/404/500/503 `Error`; any other status
+  `google.rpc.Status {code (gRPC number), message, details}`.
+- App names are unique per organization and service names per app: a duplicate is `400` with the field
+  `name` "already exists" (what koyeb-cli users see; there is no 409 in this API).
+- Each app gets the auto-assigned domain `<app>-<org>.koyeb.app`.
+- Creating or updating a service creates a deployment; the deployment goes PENDING -> STARTING -> HEALTHY
+  and the service STARTING -> HEALTHY (how many reads that takes is `set_readiness_delay`). `save_only`
+  updates create a STASHED deployment. Deleting an app deletes its services (UNCONFIRMED in Koyeb's docs;
+  the official Terraform provider deletes services first, which this also allows).
+- Lists take `limit`/`offset` (strings in this spec; default 10, at most 100) and filter `name` by substring.
+- Secret values are write-only except through `POST /v1/secrets/{id}/reveal`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from .base import ApiError, ApiRequest, Emulator, Reply, handles
+from .koyeb_rules import (
+    check_app_name,
+    check_definition,
+    check_secret_name,
+    check_service_name,
+    uses_free_instance,
+)
+from .state import clone, now_rfc3339
+
+_ERROR_CODES = {400: "invalid_argument", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
+                500: "internal", 503: "unavailable"}
+_GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 412: 9, 429: 8, 499: 1, 500: 13, 501: 12, 502: 14,
+               503: 14, 504: 4}
+_DEFAULT_LIMIT, _MAX_LIMIT = 10, 100
+
+
+class KoyebEmulator(Emulator):
+    """In-memory Koyeb account (one organization)."""
+
+    api = "koyeb"
+    spec_file = "koyeb.openapi.json"
+    collections = ("apps", "services", "deployments", "secrets")
+    secret_fields = frozenset({"value"})
+
+    def __init__(
+        self,
+        *,
+        organization: str = "stagecraft",
+        token: str | None = None,
+        free_instance_limit: int = 1,
+        **options: Any,
+    ):
+        super().__init__(**options)
+        self.organization = organization
+        self.organization_id = self.ids.uuid()
+        self.token = token
+        self.free_instance_limit = free_instance_limit
+
+    # ---- hooks -----------------------------------------------------------------------------------
+
+    def authenticate(self, headers: Mapping[str, str]) -> bool:
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        return self.token is None or token.strip() == self.token
+
+    def error_body(self, status: int, message: str, fields: Sequence[tuple[str, str]] = ()) -> Any:
+        if status == 400:
+            return {
+                "status": 400,
+                "code": _ERROR_CODES[400],
+                "message": message,
+                "fields": [{"field": f, "description": d} for f, d in fields],
+            }
+        if status in _ERROR_CODES:
+            return {"status": status, "code": _ERROR_CODES[status], "message": message}
+        return {"code": _GRPC_CODES.get(status, 2), "message": message, "details": []}
+
+    def render(self, collection: str, record: dict[str, Any]) -> dict[str, Any]:
+        return {k: clone(v) for k, v in record.items() if not k.startswith("_")}
+
+    # ---- shared helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _invalid(*fields: tuple[str, str]) -> ApiError:
+        return ApiError(400, "Validation error", fields)
+
+    @staticmethod
+    def _not_found(kind: str) -> ApiError:
+        return ApiError(404, f"{kind} not found")
+
+    def _page(self, items: list[dict[str, Any]], query: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        try:
+            limit = int(query.get("limit", _DEFAULT_LIMIT))
+            offset = int(query.get("offset", 0))
+        except ValueError:
+            raise self._invalid(("limit", "limit and offset must be integers")) from None
+        if limit < 0 or offset < 0:
+            raise self._invalid(("limit", "limit and offset must be >= 0"))
+        limit = min(limit or _DEFAULT_LIMIT, _MAX_LIMIT)
+        page = items[offset : offset + limit]
+        meta = {"limit": limit, "offset": offset, "count": len(items), "has_next": offset + limit < len(items)}
+        return page, meta
+
+    def _domain_name(self, app_name: str) -> str:
+        return f"{app_name}-{self.organization}.koyeb.app"
+
+    # ---- apps ------------------------------------------------------------------------------------
+
+    def _app(self, app_id: str) -> dict[str, Any]:
+        app = self.store.get("apps", app_id)
+        if app is None:
+            raise self._not_found("App")
+        return app
+
+    def _settle_app(self, request: ApiRequest | None, app: dict[str, Any]) -> None:
+        if request is not None:
+            self.touch(request, app["id"])
+        if app["_paused"]:
+            app["status"] = "PAUSED"
+        elif self.is_ready(app["id"]):
+            if app["status"] != "HEALTHY":
+                app["status"] = "HEALTHY"
+                app["succeeded_at"] = now_rfc3339()
+            for domain in app["domains"]:
+                if domain["status"] == "PENDING":
+                    domain["status"] = "ACTIVE"
+                    domain["verified_at"] = now_rfc3339()
+
+    def _app_list_item(self, app: dict[str, Any]) -> dict[str, Any]:
+        keys = ("id", "name", "organization_id", "updated_at", "created_at", "domains", "status", "messages")
+        return {k: clone(app[k]) for k in keys}
+
+    @handles("CreateApp")
+    def create_app(self, request: ApiRequest) -> Reply:
+        body = request.body or {}
+        name = body.get("name")
+        problems = check_app_name(name)
+        if problems:
+            raise self._invalid(*problems)
+        if any(a["name"] == name for a in self.store.values("apps")):
+            raise self._invalid(("name", "already exists"))
+        now = now_rfc3339()
+        app_id = self.ids.uuid()
+        app = {
+            "id": app_id,
+            "name": name,
+            "organization_id": self.organization_id,
+            "created_at": now,
+            "updated_at": now,
+            "started_at": now,
+            "status": "STARTING",
+            "messages": [],
+            "version": "1",
+            "domains": [self._new_domain(app_id, name, now)],
+            "life_cycle": {"delete_when_empty": bool((body.get("life_cycle") or {}).get("delete_when_empty", False))},
+            "_paused": False,
+        }
+        self.store.put("apps", app_id, app)
+        self.begin(app_id)
+        return Reply(200, {"app": self.render("apps", app)})
+
+    def _new_domain(self, app_id: str, app_name: str, now: str) -> dict[str, Any]:
+        return {
+            "id": self.ids.uuid(),
+            "organization_id": self.organization_id,
+            "name": self._domain_name(app_name),
+            "created_at": now,
+            "updated_at": now,
+            "status": "PENDING",
+            "type": "AUTOASSIGNED",
+            "app_id": app_id,
+            "deployment_group": "prod",
+            "intended_cname": "",
+            "messages": [],
+            "version": "1",
+            "project_id": "",
+        }
+
+    @handles("GetApp")
+    def get_app(self, request: ApiRequest) -> Reply:
+        app = self._app(request.path_params["id"])
+        self._settle_app(request, app)
+        return Reply(200, {"app": self.render("apps", app)})
+
+    @handles("ListApps")
+    def list_apps(self, request: ApiRequest) -> Reply:
+        name = request.query.get("name")
+        apps = [a for a in self.store.values("apps") if not name or name in a["name"]]
+        for app in apps:
+            self._settle_app(request, app)
+        page, meta = self._page(apps, request.query)
+        return Reply(200, {"apps": [self._app_list_item(a) for a in page], **meta})
+
+    @handles("UpdateApp", "UpdateApp2")
+    def update_app(self, request: ApiRequest) -> Reply:
+        app = self._app(request.path_params["id"])
+        body = request.body or {}
+        if "name" in body and body["name"] != app["name"]:
+            problems = check_app_name(body["name"])
+            if problems:
+                raise self._invalid(*problems)
+            if any(a["name"] == body["name"] for a in self.store.values("apps")):
+                raise self._invalid(("name", "already exists"))
+            app["name"] = body["name"]
+            for domain in app["domains"]:
+                if domain["type"] == "AUTOASSIGNED":
+                    domain["name"] = self._domain_name(body["name"])
+        if "life_cycle" in body:
+            app["life_cycle"] = {"delete_when_empty": bool((body["life_cycle"] or {}).get("delete_when_empty", False))}
+        app["updated_at"] = now_rfc3339()
+        app["version"] = str(int(app["version"]) + 1)
+        return Reply(200, {"app": self.render("apps", app)})
+
+    @handles("DeleteApp")
+    def delete_app(self, request: ApiRequest) -> Reply:
+        app = self._app(request.path_params["id"])
+        for service in list(self.store.where("services", lambda s: s["app_id"] == app["id"])):
+            self._remove_service(service)
+        self.store.pop("apps", app["id"])
+        self.readiness.forget(app["id"])
+        return Reply(200, {})
+
+    @handles("PauseApp")
+    def pause_app(self, request: ApiRequest) -> Reply:
+        app = self._app(request.path_params["id"])
+        app["_paused"] = True
+        app["status"] = "PAUSED"
+        app["paused_at"] = now_rfc3339()
+        for service in self.store.where("services", lambda s: s["app_id"] == app["id"]):
+            service["_paused"] = True
+            service["status"] = "PAUSED"
+        return Reply(200, {})
+
+    @handles("ResumeApp")
+    def resume_app(self, request: ApiRequest) -> Reply:
+        app = self._app(request.path_params["id"])
+        app["_paused"] = False
+        app["status"] = "RESUMING"
+        app["resumed_at"] = now_rfc3339()
+        self.begin(app["id"])
+        for service in self.store.where("services", lambda s: s["app_id"] == app["id"]):
+            self._resume_service(service)
+        return Reply(200, {})
+
+    # ---- secrets ---------------------------------------------------------------------------------
+
+    def _secret(self, secret_id: str) -> dict[str, Any]:
+        secret = self.store.get("secrets", secret_id)
+        if secret is None:
+            raise self._not_found("Secret")
+        return secret
+
+    def _secret_named(self, name: str) -> dict[str, Any] | None:
+        return next((s for s in self.store.values("secrets") if s["name"] == name), None)
+
+    @handles("CreateSecret")
+    def create_secret(self, request: ApiRequest) -> Reply:
+        body = request.body or {}
+        problems = check_secret_name(body.get("name"))
+        kind = body.get("type", "SIMPLE")
+        if kind == "SIMPLE" and "value" not in body:
+            problems.append(("value", "is required for a SIMPLE secret"))
+        if kind == "MANAGED":
+            problems.append(("type", "MANAGED secrets are created by Koyeb, not through this call"))
+        if problems:
+            raise self._invalid(*problems)
+        if self._secret_named(body["name"]) is not None:
+            raise self._invalid(("name", "already exists"))
+        now = now_rfc3339()
+        secret = {
+            "id": self.ids.uuid(),
+            "name": body["name"],
+            "organization_id": self.organization_id,
+            "type": kind,
+            "created_at": now,
+            "updated_at": now,
+            "project_id": body.get("project_id", ""),
+            "_value": body.get("value", ""),
+        }
+        self.store.put("secrets", secret["id"], secret)
+        return Reply(200, {"secret": self.render("secrets", secret)})
+
+    @handles("GetSecret")
+    def get_secret(self, request: ApiRequest) -> Reply:
+        return Reply(200, {"secret": self.render("secrets", self._secret(request.path_params["id"]))})
+
+    @handles("ListSecrets")
+    def list_secrets(self, request: ApiRequest) -> Reply:
+        name = request.query.get("name")
+        types = request.query.get("types") or []
+        found = [
+            s for s in self.store.values("secrets")
+            if (not name or name in s["name"]) and (not types or s["type"] in types)
+        ]
+        page, meta = self._page(found, request.query)
+        meta.pop("has_next")
+        return Reply(200, {"secrets": [self.render("secrets", s) for s in page], **meta})
+
+    @handles("UpdateSecret", "UpdateSecret2")
+    def update_secret(self, request: ApiRequest) -> Reply:
+        secret = self._secret(request.path_params["id"])
+        body = request.body or {}
+        if "name" in body and body["name"] != secret["name"]:
+            problems = check_secret_name(body["name"])
+            if problems:
+                raise self._invalid(*problems)
+            if self._secret_named(body["name"]) is not None:
+                raise self._invalid(("name", "already exists"))
+            secret["name"] = body["name"]
+        if "value" in body:
+            secret["_value"] = body["value"]
+        secret["updated_at"] = now_rfc3339()
+        return Reply(200, {"secret": self.render("secrets", secret)})
+
+    @handles("DeleteSecret")
+    def delete_secret(self, request: ApiRequest) -> Reply:
+        secret = self._secret(request.path_params["id"])
+        self.store.pop("secrets", secret["id"])
+        return Reply(200, {})
+
+    @handles("RevealSecret")
+    def reveal_secret(self, request: ApiRequest) -> Reply:
+        return Reply(200, {"value": self._secret(request.path_params["id"])["_value"]})
+
+    # ---- services and deployments ----------------------------------------------------------------
+
+    def _service(self, service_id: str) -> dict[str, Any]:
+        service = self.store.get("services", service_id)
+        if service is None:
+            raise self._not_found("Service")
+        return service
+
+    def _deployment(self, deployment_id: str) -> dict[str, Any]:
+        deployment = self.store.get("deployments", deployment_id)
+        if deployment is None:
+            raise self._not_found("Deployment")
+        return deployment
+
+    def _check_definition(self, definition: Any, service_id: str | None) -> None:
+        problems = check_definition(definition, lambda name: self._secret_named(name) is not None)
+        if not problems and uses_free_instance(definition):
+            others = [
+                s for s in self.store.values("services")
+                if s["id"] != service_id and uses_free_instance(self._current_definition(s))
+            ]
+            if len(others) >= self.free_instance_limit:
+                problems.append(
+                    ("definition.instance_types", f"the organization already runs its {self.free_instance_limit} free instance(s)")
+                )
+        if problems:
+            raise self._invalid(*problems)
+
+    def _current_definition(self, service: dict[str, Any]) -> dict[str, Any]:
+        deployment = self.store.get("deployments", service["latest_deployment_id"])
+        return deployment["definition"] if deployment else {}
+
+    def _new_deployment(self, service: dict[str, Any], definition: dict[str, Any], *, trigger: str = "UNKNOWN_TYPE",
+                        stashed: bool = False) -> dict[str, Any]:
+        now = now_rfc3339()
+        deployment = {
+            "id": self.ids.uuid(),
+            "created_at": now,
+            "updated_at": now,
+            "organization_id": self.organization_id,
+            "app_id": service["app_id"],
+            "service_id": service["id"],
+            "parent_id": service.get("latest_deployment_id") or "",
+            "status": "STASHED" if stashed else "PENDING",
+            "metadata": {"trigger": {"type": trigger, "actor": "USER"}},
+            "definition": clone(definition),
+            "messages": [],
+            "version": "1",
+            "deployment_group": "prod",
+            "role": "UPCOMING" if not stashed else "INVALID",
+        }
+        self.store.put("deployments", deployment["id"], deployment)
+        if not stashed:
+            self.begin(deployment["id"])
+        return deployment
+
+    def _settle_service(self, request: ApiRequest | None, service: dict[str, Any]) -> None:
+        latest = self.store.get("deployments", service["latest_deployment_id"])
+        if latest is not None and request is not None:
+            self.touch(request, latest["id"])
+        if service["_paused"]:
+            service["status"] = "PAUSED"
+            return
+        if latest is not None and latest["status"] in ("PENDING", "STARTING"):
+            if self.is_ready(latest["id"]):
+                now = now_rfc3339()
+                latest.update(status="HEALTHY", role="ACTIVE", succeeded_at=now, updated_at=now)
+                previous = self.store.get("deployments", service.get("active_deployment_id") or "")
+                if previous is not None and previous["id"] != latest["id"]:
+                    previous.update(status="STOPPED", role="INVALID", terminated_at=now, updated_at=now)
+                service["active_deployment_id"] = latest["id"]
+                service["succeeded_at"] = now
+            elif request is not None:
+                latest["status"] = "STARTING"
+        service["status"] = "HEALTHY" if service.get("active_deployment_id") else "STARTING"
+
+    def _remove_service(self, service: dict[str, Any]) -> None:
+        for deployment in list(self.store.where("deployments", lambda d: d["service_id"] == service["id"])):
+            self.store.pop("deployments", deployment["id"])
+            self.readiness.forget(deployment["id"])
+        self.store.pop("services", service["id"])
+
+    def _resume_service(self, service: dict[str, Any]) -> None:
+        if not service["_paused"]:
+            return
+        service["_paused"] = False
+        service["resumed_at"] = now_rfc3339()
+        service["active_deployment_id"] = ""
+        deployment = self._new_deployment(service, self._current_definition(service), trigger="RESUME")
+        service["latest_deployment_id"] = deployment["id"]
+        service["status"] = "RESUMING"
+
+    def _service_list_item(self, service: dict[str, Any]) -> dict[str, Any]:
+        keys = ("id", "name", "type", "organization_id", "app_id", "updated_at", "created_at", "status", "messages",
+                "version", "active_deployment_id", "latest_deployment_id", "life_cycle")
+        return {k: clone(service[k]) for k in keys if k in service}
+
+    @handles("CreateService")
+    def create_service(self, request: ApiRequest) -> Reply:
+        body = request.body or {}
+        definition = body.get("definition") or {}
+        name = body.get("name") or definition.get("name")
+        problems = check_service_name(name)
+        if not body.get("app_id"):
+            problems.append(("app_id", "is required"))
+        elif self.store.get("apps", body["app_id"]) is None:
+            problems.append(("app_id", "app not found"))
+        if problems:
+            raise self._invalid(*problems)
+        self._check_definition(definition, None)
+        if any(s["app_id"] == body["app_id"] and s["name"] == name for s in self.store.values("services")):
+            raise self._invalid(("name", "already exists"))
+        now = now_rfc3339()
+        service = {
+            "id": self.ids.uuid(),
+            "created_at": now,
+            "updated_at": now,
+            "started_at": now,
+            "name": name,
+            "type": definition.get("type") or "WEB",
+            "organization_id": self.organization_id,
+            "app_id": body["app_id"],
+            "status": "STARTING",
+            "messages": [],
+            "version": "1",
+            "active_deployment_id": "",
+            "latest_deployment_id": "",
+            "life_cycle": clone(body.get("life_cycle") or {}),
+            "_paused": False,
+        }
+        if request.query.get("dry_run"):
+            return Reply(200, {"service": self.render("services", service)})
+        self.store.put("services", service["id"], service)
+        deployment = self._new_deployment(service, definition)
+        service["latest_deployment_id"] = deployment["id"]
+        return Reply(200, {"service": self.render("services", service)})
+
+    @handles("GetService")
+    def get_service(self, request: ApiRequest) -> Reply:
+        service = self._service(request.path_params["id"])
+        self._settle_service(request, service)
+        return Reply(200, {"service": self.render("services", service)})
+
+    @handles("ListServices")
+    def list_services(self, request: ApiRequest) -> Reply:
+        q = request.query
+        found = []
+        for service in self.store.values("services"):
+            self._settle_service(request, service)
+            if q.get("app_id") and service["app_id"] != q["app_id"]:
+                continue
+            if q.get("name") and q["name"] not in service["name"]:
+                continue
+            if q.get("types") and service["type"] not in q["types"]:
+                continue
+            if q.get("statuses") and service["status"] not in q["statuses"]:
+                continue
+            if q.get("regions") and not set(q["regions"]) & set(self._current_definition(service).get("regions") or []):
+                continue
+            found.append(service)
+        page, meta = self._page(found, q)
+        return Reply(200, {"services": [self._service_list_item(s) for s in page], **meta})
+
+    @handles("UpdateService", "UpdateService2")
+    def update_service(self, request: ApiRequest) -> Reply:
+        service = self._service(request.path_params["id"])
+        body = request.body or {}
+        definition = body.get("definition")
+        if definition is None:
+            raise self._invalid(("definition", "is required"))
+        self._check_definition(definition, service["id"])
+        if request.query.get("dry_run"):
+            return Reply(200, {"service": self.render("services", service)})
+        stashed = bool(body.get("save_only"))
+        deployment = self._new_deployment(service, definition, stashed=stashed)
+        service["latest_deployment_id"] = deployment["id"]
+        if "life_cycle" in body:
+            service["life_cycle"] = clone(body["life_cycle"] or {})
+        service["updated_at"] = now_rfc3339()
+        service["version"] = str(int(service["version"]) + 1)
+        return Reply(200, {"service": self.render("services", service)})
+
+    @handles("DeleteService")
+    def delete_service(self, request: ApiRequest) -> Reply:
+        self._remove_service(self._service(request.path_params["id"]))
+        return Reply(200, {})
+
+    @handles("PauseService")
+    def pause_service(self, request: ApiRequest) -> Reply:
+        service = self._service(request.path_params["id"])
+        service["_paused"] = True
+        service["status"] = "PAUSED"
+        service["paused_at"] = now_rfc3339()
+        return Reply(200, {})
+
+    @handles("ResumeService")
+    def resume_service(self, request: ApiRequest) -> Reply:
+        self._resume_service(self._service(request.path_params["id"]))
+        return Reply(200, {})
+
+    @handles("ReDeploy")
+    def redeploy(self, request: ApiRequest) -> Reply:
+        service = self._service(request.path_params["id"])
+        deployment = self._new_deployment(service, self._current_definition(service))
+        service["latest_deployment_id"] = deployment["id"]
+        service["updated_at"] = now_rfc3339()
+        return Reply(200, {"deployment": self.render("deployments", deployment)})
+
+    @handles("GetDeployment")
+    def get_deployment(self, request: ApiRequest) -> Reply:
+        deployment = self._deployment(request.path_params["id"])
+        self.touch(request, deployment["id"])
+        service = self.store.get("services", deployment["service_id"])
+        if service is not None:
+            self._settle_service(request, service)
+        return Reply(200, {"deployment": self.render("deployments", deployment)})
+
+    @handles("ListDeployments")
+    def list_deployments(self, request: ApiRequest) -> Reply:
+        q = request.query
+        for service in self.store.values("services"):
+            self._settle_service(request, service)
+        found = [
+            d for d in self.store.values("deployments")
+            if (not q.get("service_id") or d["service_id"] == q["service_id"])
+            and (not q.get("app_id") or d["app_id"] == q["app_id"])
+            and (not q.get("statuses") or d["status"] in q["statuses"])
+        ]
+        found.reverse()
+        page, meta = self._page(found, q)
+        return Reply(200, {"deployments": [self.render("deployments", d) for d in page], **meta})
