@@ -113,4 +113,8 @@ class EnvFile(pulumi.dynamic.Resource, module="local", name="EnvFile"):
 
     def __init__(self, name: str, args: EnvFileArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["values"]))
-        super().__init__(EnvFileProvider(), name, vars(args), opts)
+        # One secret around plain values: nested secrets would make a refresh (which reads plain text back)
+        # report a change of shape where nothing changed.
+        values = pulumi.Output.secret(pulumi.Output.all(**args.values) if isinstance(args.values, dict)
+                                      else args.values)
+        super().__init__(EnvFileProvider(), name, {"path": args.path, "values": values}, opts)

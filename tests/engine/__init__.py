@@ -1,0 +1,1 @@
+"""Engine tests: the real pulumi CLI on real stacks (local state, local PostgreSQL, loopback emulators)."""
