@@ -17,14 +17,13 @@ Run one as a server with `python -m tests.emulators koyeb|neon|upstash [--port N
 """
 
 from .base import ApiError, Emulator, RequestRecord, SpecViolationError
+from .cli import EMULATORS
 from .conformance import CONFORMANCE, ConformanceRegistry, format_conformance_summary
 from .faults import Fault
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
 from .upstash import UpstashEmulator
 from .validation import ResponseMismatch, Violation
-
-EMULATORS = {"koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator}
 
 __all__ = [
     "ApiError",

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
 
-from .conformance import CONFORMANCE
+from .conformance import CONFORMANCE, ConformanceRegistry
 from .faults import RATE_KINDS, Fault, FaultPlan
 from .spec import ApiSpec, load_spec
 from .state import IdMaker, Readiness, Store, clone
@@ -67,7 +67,7 @@ class ApiRequest:
     query: dict[str, Any]
     body: Any
     headers: Mapping[str, str]
-    touched: set[str] = field(default_factory=set)
+    touched: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,7 +118,13 @@ class Emulator:
         strict_unknown_fields: bool = True,
         fail_on_violation: bool = True,
         spec_path: str | None = None,
+        conformance: ConformanceRegistry = CONFORMANCE,
     ):
+        """Options: `seed` makes ids reproducible; `strict_unknown_fields` reports body fields the schema does
+        not declare; `fail_on_violation` makes `serve()` raise at exit when a request violated the spec;
+        `conformance` is the registry totals go to (tests that send bad requests on purpose pass their own,
+        so the process-wide summary only counts real clients)."""
+        self.conformance = conformance
         self.spec: ApiSpec = load_spec(spec_path or self.spec_file)
         self.validator = RequestValidator(self.spec, strict_unknown_fields=strict_unknown_fields)
         self.fail_on_violation = fail_on_violation
@@ -234,11 +240,16 @@ class Emulator:
 
     # ---- helpers for handlers ---------------------------------------------------------------------
 
-    def touch(self, request: ApiRequest, key: str) -> None:
-        """Count one read of a readiness key (at most once per request)."""
+    def touch(self, request: ApiRequest | None, key: str) -> bool:
+        """Count one read of a readiness key (at most once per request); return whether it is ready at it.
+
+        Without a request (rendering for `objects()`), nothing is consumed and the current state is returned.
+        """
+        if request is None:
+            return self.readiness.is_ready(key)
         if key not in request.touched:
-            request.touched.add(key)
-            self.readiness.read(key)
+            request.touched[key] = self.readiness.read(key)
+        return request.touched[key]
 
     def begin(self, key: str) -> None:
         """Start the readiness countdown of a new or changed resource."""
@@ -293,12 +304,12 @@ class Emulator:
         checked = self.validator.validate(raw.method, raw.path, raw.query, raw.headers, raw.body)
         with self._log_lock:
             self._checked += 1
-        CONFORMANCE.record_checked(self.api)
+        self.conformance.record_checked(self.api)
         if checked.problems:
             violation = Violation(self.api, checked.method, raw.path, checked.operation_id, tuple(checked.problems))
             with self._log_lock:
                 self.violations.append(violation)
-            CONFORMANCE.record_violation(violation)
+            self.conformance.record_violation(violation)
 
         fault = self.faults.pick(checked.method, checked.matched_path or raw.path)
         if fault is not None and not fault.acts:
@@ -340,7 +351,7 @@ class Emulator:
         if handler is None:
             with self._log_lock:
                 self.unimplemented.append(checked.operation.operation_id)
-            CONFORMANCE.record_unimplemented(self.api, checked.operation.operation_id)
+            self.conformance.record_unimplemented(self.api, checked.operation.operation_id)
             return self._error_reply(
                 501, f"the {self.api} emulator does not implement {checked.operation.operation_id} (the spec has it)"
             )
@@ -371,7 +382,7 @@ class Emulator:
             )
             with self._log_lock:
                 self.response_mismatches.append(mismatch)
-            CONFORMANCE.record_response_mismatch(mismatch)
+            self.conformance.record_response_mismatch(mismatch)
 
     def stats(self) -> dict[str, Any]:
         """Conformance counts, fault and request totals, and remaining objects per collection."""

@@ -117,11 +117,10 @@ class KoyebEmulator(Emulator):
         return app
 
     def _settle_app(self, request: ApiRequest | None, app: dict[str, Any]) -> None:
-        if request is not None:
-            self.touch(request, app["id"])
+        ready = self.touch(request, app["id"])
         if app["_paused"]:
             app["status"] = "PAUSED"
-        elif self.is_ready(app["id"]):
+        elif ready:
             if app["status"] != "HEALTHY":
                 app["status"] = "HEALTHY"
                 app["succeeded_at"] = now_rfc3339()
@@ -384,13 +383,12 @@ class KoyebEmulator(Emulator):
 
     def _settle_service(self, request: ApiRequest | None, service: dict[str, Any]) -> None:
         latest = self.store.get("deployments", service["latest_deployment_id"])
-        if latest is not None and request is not None:
-            self.touch(request, latest["id"])
+        ready = self.touch(request, latest["id"]) if latest is not None else False
         if service["_paused"]:
             service["status"] = "PAUSED"
             return
         if latest is not None and latest["status"] in ("PENDING", "STARTING"):
-            if self.is_ready(latest["id"]):
+            if ready:
                 now = now_rfc3339()
                 latest.update(status="HEALTHY", role="ACTIVE", succeeded_at=now, updated_at=now)
                 previous = self.store.get("deployments", service.get("active_deployment_id") or "")

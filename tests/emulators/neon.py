@@ -159,9 +159,7 @@ class NeonEmulator(Emulator):
 
     def _settle(self, request: ApiRequest | None, key: str) -> None:
         """Consume a read of `key` and promote everything in that readiness group that became ready."""
-        if request is not None:
-            self.touch(request, key)
-        if not self.is_ready(key):
+        if not self.touch(request, key):
             return
         now = now_rfc3339()
         branch = self.store.get("branches", key)

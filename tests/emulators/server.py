@@ -23,6 +23,8 @@ LOOPBACK = "127.0.0.1"
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body waits for a delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server: "_Server"
 
     def log_message(self, format: str, *args: object) -> None:
@@ -128,7 +130,7 @@ class EmulatorServer:
         self.emulator._stopping.clear()
         self._server = _Server(self.emulator, self.port)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.emulator.api}-emulator",
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name=f"{self.emulator.api}-emulator",
             daemon=True,
         )
         self._thread.start()

@@ -92,8 +92,7 @@ class UpstashEmulator(Emulator):
             raise ApiError(400, f"free tier allows {limit} free database(s) per account; delete one or choose a paid plan")
 
     def _settle(self, request: ApiRequest, database: dict[str, Any]) -> None:
-        self.touch(request, database["database_id"])
-        if self.is_ready(database["database_id"]):
+        if self.touch(request, database["database_id"]):
             database["modifying_state"] = ""
 
     def _new_credentials(self, database: dict[str, Any]) -> None:
