@@ -25,7 +25,7 @@ engine:
 	@bash bootstrap/engine.sh >/dev/null
 
 postgres: python
-	@.venv/bin/python bootstrap/postgres.py ensure
+	@.venv/bin/python bootstrap/postgres.py ensure $$(.venv/bin/python bootstrap/dev_postgres_args.py)
 
 setup: python engine postgres
 
@@ -34,7 +34,7 @@ up: setup
 	  pulumi up -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
 
 preview: python engine
-	@if [ "$(STACK)" = dev ]; then .venv/bin/python bootstrap/postgres.py ensure; fi
+	@if [ "$(STACK)" = dev ]; then $(MAKE) --no-print-directory postgres; fi
 	@$(ENV) && pulumi preview -s $(STACK) --non-interactive $(PREVIEW_FLAGS)
 
 destroy: python engine
