@@ -21,6 +21,8 @@ log = logging.getLogger("stagecraft.http")
 
 USER_AGENT = "stagecraft-pulumi-dynamic/0.1 (+httpx)"
 _MAX_MESSAGE = 400
+# Shorter "secrets" (test tokens like "t") would shred every message they occur in; real keys are longer.
+_MIN_REDACTED = 6
 # These fail before a byte of the request leaves the machine, so even a POST is safe to try again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -201,7 +203,7 @@ def _truncate(text: str) -> str:
 
 def _redact(text: str, secrets: tuple[str, ...]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
+        if len(secret) >= _MIN_REDACTED:
             text = text.replace(secret, "***")
     return text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional, TypeVar
 
-from .errors import Conflict, ServerError, TransportError
+from .errors import BadRequest, Conflict, ServerError, TransportError
 from .retry import backoff_delay
 from .settings import Timing
 
@@ -22,8 +22,9 @@ def create_or_adopt(
     """Return ``(resource, adopted)``: an existing resource found by its unique name, or a new one.
 
     The create request itself is never blindly retried. When it fails in a way that may hide a success
-    (connection dropped after sending, a 5xx, a 409 from a concurrent create), the resource is looked up by
-    name again and adopted if it exists; only if it still does not exist is the create tried again.
+    (connection dropped after sending, a 5xx) or that says the name is taken (409, or Koyeb's 400 "already
+    exists" after a concurrent create), the resource is looked up by name again and adopted if it exists;
+    only after a possibly-transient failure, and only if it still does not exist, is the create tried again.
     """
     existing = find()
     if existing is not None:
@@ -33,10 +34,10 @@ def create_or_adopt(
         attempt += 1
         try:
             return create(), False
-        except (TransportError, ServerError, Conflict) as exc:
+        except (TransportError, ServerError, Conflict, BadRequest) as exc:
             found = find()
             if found is not None:
                 return found, True
-            if isinstance(exc, Conflict) or attempt >= timing.max_attempts:
+            if isinstance(exc, (Conflict, BadRequest)) or attempt >= timing.max_attempts:
                 raise
             sleep(backoff_delay(attempt, timing))

@@ -59,8 +59,9 @@ class InputReader:
     def string(
         self, name: str, *, required: bool = True, example: str = '"..."', pattern: Optional[str] = None,
         pattern_hint: str = "", max_length: Optional[int] = None, choices: Optional[Iterable[str]] = None,
+        min_length: Optional[int] = None,
     ) -> Any:
-        """A non-empty string, optionally matching ``pattern``/``choices`` and at most ``max_length`` long."""
+        """A non-empty string, optionally matching ``pattern``/``choices``, within ``min/max_length``."""
         value = self._get(name, required, example)
         if value is None or is_unknown(value):
             return value
@@ -73,7 +74,12 @@ class InputReader:
                 self.fail(name, f"must be one of {', '.join(allowed)}; got {value!r}")
                 return None
         if max_length is not None and len(value) > max_length:
-            self.fail(name, f"must be at most {max_length} characters, got {len(value)}")
+            self.fail(name, f"{value!r} is {len(value)} characters; at most {max_length} are allowed"
+                            + (f" ({pattern_hint})" if pattern_hint else ""))
+            return None
+        if min_length is not None and len(value) < min_length:
+            self.fail(name, f"{value!r} is {len(value)} characters; at least {min_length} are required"
+                            + (f" ({pattern_hint})" if pattern_hint else ""))
             return None
         if pattern is not None and not re.fullmatch(pattern, value):
             self.fail(name, f"{value!r} is not valid: {pattern_hint or 'must match ' + pattern}")

@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from .._http import CheckedArgs, InputReader, NotFound, create_or_adopt, diff_props, wait_until
-from .client import API, GONE_STATUSES, KoyebClient
+from .client import API, APP_NAME_HINT, DNS_LABEL, GONE_STATUSES, KoyebClient
 
 FIELDS = ("name",)
 
@@ -21,13 +21,14 @@ class AppArgs(CheckedArgs):
     KIND = "koyeb:App"
 
     name: pulumi.Input[str]
-    """Physical app name (``<project>-<stack>-<name>``); unique in the Koyeb organization. Renamed in place."""
+    """Physical app name (``<project>-<stack>-<name>``), 3-23 characters of a-z, 0-9 and -; unique in the
+    Koyeb organization and part of the public ``<app>-<org>.koyeb.app`` host. Renamed in place."""
 
     @classmethod
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
-        """Validate ``name``."""
-        return {"name": reader.string("name", example='"stagecraft-uat-api"', pattern=r"\S+",
-                                      pattern_hint="must not contain spaces")}
+        """Validate ``name`` (Koyeb's limits, as its Terraform provider enforces them)."""
+        return {"name": reader.string("name", example='"stagecraft-uat-api"', pattern=DNS_LABEL,
+                                      pattern_hint=APP_NAME_HINT, max_length=23, min_length=3)}
 
 
 def _to_outs(app: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,12 @@ DEFAULT_URL = "https://app.koyeb.com"
 _PAGE = 100
 # A name whose resource is being torn down is free to be taken again; never adopt those.
 GONE_STATUSES = frozenset({"DELETING", "DELETED"})
+# Name rules Koyeb enforces (lengths as in Koyeb's Terraform provider; app and service names are DNS labels).
+DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+APP_NAME_HINT = "use 3-23 lower-case letters, digits and dashes, starting and ending with a letter or digit"
+SERVICE_NAME_HINT = "use 3-64 lower-case letters, digits and dashes, starting and ending with a letter or digit"
+SECRET_NAME = r"[A-Za-z0-9_-]{2,64}"
+SECRET_NAME_HINT = "use 2-64 letters, digits, dashes or underscores"
 
 
 def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSettings:

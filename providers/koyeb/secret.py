@@ -9,7 +9,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from .._http import CheckedArgs, InputReader, NotFound, create_or_adopt, diff_props
-from .client import KoyebClient
+from .client import SECRET_NAME, SECRET_NAME_HINT, KoyebClient
 
 FIELDS = ("name", "value")
 # Services point at a secret by name, so a rename would silently break them: replace instead.
@@ -31,8 +31,8 @@ class SecretArgs(CheckedArgs):
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
         """Validate ``name`` and ``value``."""
         return {
-            "name": reader.string("name", example='"stagecraft-uat-database-url"', pattern=r"\S+",
-                                  pattern_hint="must not contain spaces"),
+            "name": reader.string("name", example='"stagecraft-uat-database-url"', pattern=SECRET_NAME,
+                                  pattern_hint=SECRET_NAME_HINT),
             "value": reader.string("value", example="pulumi.Output.secret(...)"),
         }
 

@@ -23,7 +23,7 @@ from .._http import (
     is_unknown,
     wait_until,
 )
-from .client import API, GONE_STATUSES, KoyebClient
+from .client import API, DNS_LABEL, GONE_STATUSES, SERVICE_NAME_HINT, KoyebClient
 
 FIELDS = (
     "app_id", "name", "docker_image", "instance_type", "regions", "port", "health_check_path", "min_scale",
@@ -74,8 +74,8 @@ class ServiceArgs(CheckedArgs):
         """Validate every field, including the free instance's documented limits."""
         values = {
             "app_id": reader.string("app_id", example="app.id"),
-            "name": reader.string("name", example='"stagecraft-uat-api"', pattern=r"\S+",
-                                  pattern_hint="must not contain spaces"),
+            "name": reader.string("name", example='"api"', pattern=DNS_LABEL, pattern_hint=SERVICE_NAME_HINT,
+                                  min_length=3, max_length=64),
             "docker_image": reader.string("docker_image", example='"ghcr.io/acme/api:1.0.0"', pattern=r"\S+",
                                           pattern_hint="must be an image reference without spaces"),
             "instance_type": reader.string("instance_type", example='"free"'),
