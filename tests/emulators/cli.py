@@ -90,11 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     server = EmulatorServer(emulator, port=args.port)
     base_url = server.start()
+    if args.ready_file:
+        # Written before the URL is printed, so a reader that saw the URL can rely on the file.
+        args.ready_file.write_text(json.dumps({"api": args.api, "base_url": base_url, "projects": projects}))
     print(base_url, flush=True)
     for name, project_id in projects.items():
         print(f"project {name} {project_id}", flush=True)
-    if args.ready_file:
-        args.ready_file.write_text(json.dumps({"api": args.api, "base_url": base_url, "projects": projects}))
     try:
         while not stop.wait(0.2):
             pass

@@ -216,9 +216,11 @@ class RequestValidator:
     def response_problems(self, op: Operation, status: int, body: Any, has_body: bool) -> list[str]:
         """Mismatches between a response and the spec. Undeclared error statuses are not judged."""
         declared, ptr = op.response_schema_pointer(status)
+        success = 200 <= status < 300
+        if success and str(status) not in op.responses and "2XX" not in op.responses:
+            # `default` describes errors in these specs; a success status must be listed itself.
+            return [f"status {status} is not a declared response of {op.operation_id}"]
         if not declared:
-            if 200 <= status < 300:
-                return [f"status {status} is not a declared response of {op.operation_id}"]
             return []
         if ptr is None:
             return ["response has a body but the spec declares none"] if has_body and status < 300 else []
