@@ -46,10 +46,11 @@ class Result:
 
 
 class ProjectCopy:
-    """The program copied into `root` with a stack config of the test's choosing, run by the real CLI."""
+    """The program (or `program` in its place) copied into `root` with a stack config of the test's choosing,
+    run by the real CLI."""
 
     def __init__(self, root: Path, stack: str, config: dict[str, Any], extra_env: dict[str, str] | None = None,
-                 passphrase: str = DEV_PASSPHRASE) -> None:
+                 passphrase: str = DEV_PASSPHRASE, program: Path | None = None) -> None:
         self.root = root
         self.stack = stack
         root.mkdir(parents=True, exist_ok=True)
@@ -59,6 +60,8 @@ class ProjectCopy:
                 shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(source, root / part)
+        if program is not None:
+            shutil.copy2(program, root / "__main__.py")
         project = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())
         project["runtime"]["options"]["virtualenv"] = str(PROJECT_ROOT / ".venv")
         (root / "Pulumi.yaml").write_text(yaml.safe_dump(project))

@@ -1,0 +1,1 @@
+"""Small Pulumi programs the engine tests run in place of the project's own `__main__.py`."""

@@ -1,0 +1,48 @@
+"""The uat stack's dynamic resources (Koyeb, Neon, Upstash), for the engine against the emulators.
+
+The official providers of uat (Cloudflare Pages and R2, the pulumi-neon Project) need plugins that cannot be
+fetched offline, and the Neon database is not a real PostgreSQL to enable extensions on; everything else is
+the program's own components and providers, wired as in uat.
+"""
+
+from urllib.parse import quote
+
+import pulumi
+
+from components.backend_service import BackendService, BackendServiceArgs
+from components.redis_cache import RedisCache, RedisCacheArgs
+from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
+from providers.neon.branch import Branch, BranchArgs
+from providers.neon.database import Database, DatabaseArgs
+from providers.neon.endpoint import Endpoint, EndpointArgs
+from providers.neon.role import Role, RoleArgs
+from settings.models import KoyebSettings, UpstashSettings
+
+config = pulumi.Config("uattest")
+stack = pulumi.get_stack()
+project_id = config.require("neonProjectId")
+prefix = f"stagecraft-{stack}"
+
+branch = Branch("postgres-branch", BranchArgs(project_id=project_id, name=stack))
+endpoint = Endpoint("postgres-endpoint", EndpointArgs(
+    project_id=project_id, branch_id=branch.id, type="read_write", autoscaling_limit_min_cu=0.25,
+    autoscaling_limit_max_cu=0.25, suspend_timeout_seconds=300))
+role = Role("postgres-role", RoleArgs(project_id=project_id, branch_id=branch.id, name="app"))
+database = Database("postgres-database", DatabaseArgs(project_id=project_id, branch_id=branch.id, name="app",
+                                                      owner_name=role.name))
+database_url = pulumi.Output.all(role.name, role.password, endpoint.host, database.name).apply(
+    lambda p: f"postgresql://{p[0]}:{quote(p[1], safe='')}@{p[2]}/{p[3]}?sslmode=require")
+
+redis = RedisCache("redis", RedisCacheArgs(platform="upstash", physical_name=f"{prefix}-cache",
+                                           upstash=UpstashSettings()))
+jwt = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48))
+backend = BackendService("backend", BackendServiceArgs(
+    platform="koyeb", physical_name=f"{prefix}-api", port=8000, health_check_path="/api/health",
+    image=config.get("image") or "ghcr.io/weedgo/backend:1.0.0", koyeb=KoyebSettings(),
+    env={"ENVIRONMENT": "uat"},
+    secret_env={"DATABASE_URL": database_url, "REDIS_URL": redis.url, "JWT_SECRET": jwt.value}))
+
+pulumi.export("apiUrl", backend.url)
+pulumi.export("healthUrl", backend.health_url)
+pulumi.export("databaseUrl", pulumi.Output.secret(database_url))
+pulumi.export("redisUrl", redis.url)
