@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from providers._http import UNKNOWN
+from providers._http import UNKNOWN, MissingCredentials, WaitTimeout
 from providers.neon.branch import BranchProvider
+from providers.neon.client import NeonClient
 from providers.neon.database import DatabaseProvider
 from providers.neon.endpoint import EndpointProvider
 from providers.neon.role import RoleProvider
+from tests.emulators import Fault, NeonEmulator
 
 BRANCH = {"project_id": "proj-1", "name": "uat", "parent_id": None}
 ENDPOINT = {"project_id": "proj-1", "branch_id": "br-1", "type": "read_write", "autoscaling_limit_min_cu": 0.25,
@@ -88,3 +90,266 @@ def test_role_rename_replaces():
 def test_database_owner_change_is_in_place_but_rename_replaces():
     assert DatabaseProvider().diff("d", DATABASE, {**DATABASE, "owner_name": "other"}).replaces == []
     assert DatabaseProvider().diff("d", DATABASE, {**DATABASE, "name": "app2"}).replaces == ["name"]
+
+
+# --- against the emulator --------------------------------------------------------------------------------
+
+def project(neon: NeonEmulator) -> str:
+    return neon.add_project("stagecraft-uat")
+
+
+def make_branch(neon: NeonEmulator, name: str = "uat"):
+    pid = project(neon)
+    props = {"project_id": pid, "name": name, "parent_id": None}
+    return props, BranchProvider().create(props)
+
+
+def make_stack(neon: NeonEmulator):
+    """Branch, endpoint, role and database as the PostgresBranch component wires them."""
+    _, branch = make_branch(neon)
+    pid = branch.outs["project_id"]
+    scope = {"project_id": pid, "branch_id": branch.id}
+    endpoint = EndpointProvider().create({**ENDPOINT, **scope})
+    role = RoleProvider().create({**ROLE, **scope})
+    database = DatabaseProvider().create({**DATABASE, **scope})
+    return branch, endpoint, role, database
+
+
+def on_branch(neon: NeonEmulator, collection: str, branch_id: str) -> list[dict]:
+    return [o for o in neon.objects(collection) if o.get("branch_id") == branch_id]
+
+
+def branches_named(neon: NeonEmulator, name: str) -> list[dict]:
+    return [b for b in neon.objects("branches") if b["name"] == name]
+
+
+def test_branch_create_returns_a_ready_branch(neon):
+    _, created = make_branch(neon)
+    assert created.outs["current_state"] == "ready" and [b["id"] for b in branches_named(neon, "uat")] == [created.id]
+
+
+def test_branch_create_waits_for_readiness(neon):
+    neon.set_readiness_delay(polls=3)
+    _, created = make_branch(neon)
+    assert created.outs["current_state"] == "ready"
+
+
+def test_branch_from_a_given_parent_records_it(neon):
+    pid = project(neon)
+    parent = BranchProvider().create({"project_id": pid, "name": "staging", "parent_id": None})
+    child = BranchProvider().create({"project_id": pid, "name": "pr-7", "parent_id": parent.id})
+    assert next(b for b in neon.objects("branches") if b["id"] == child.id)["parent_id"] == parent.id
+
+
+def test_branch_read_back_diffs_to_no_change(neon):
+    props, created = make_branch(neon)
+    state = BranchProvider().read(created.id, created.outs).outs
+    assert BranchProvider().diff(created.id, state, props).changes is False
+
+
+def test_branch_rename_is_in_place(neon):
+    props, created = make_branch(neon)
+    updated = BranchProvider().update(created.id, created.outs, {**props, "name": "uat-renamed"})
+    assert updated.outs["name"] == "uat-renamed" and branches_named(neon, "uat-renamed")[0]["id"] == created.id
+
+
+def test_branch_delete_then_read_reports_gone(neon):
+    _, created = make_branch(neon)
+    BranchProvider().delete(created.id, created.outs)
+    assert branches_named(neon, "uat") == [] and BranchProvider().read(created.id, created.outs).id == ""
+
+
+def test_branch_delete_twice_succeeds(neon):
+    _, created = make_branch(neon)
+    BranchProvider().delete(created.id, created.outs)
+    BranchProvider().delete(created.id, created.outs)
+
+
+def test_branch_dropped_after_acting_is_adopted_leaving_one(neon):
+    pid = project(neon)
+    neon.inject(Fault.drop_after_action(), method="POST", path=f"/projects/{pid}/branches", times=1)
+    created = BranchProvider().create({"project_id": pid, "name": "uat", "parent_id": None})
+    assert [b["id"] for b in branches_named(neon, "uat")] == [created.id]
+
+
+def test_branch_create_converges_through_429_and_503(neon):
+    pid = project(neon)
+    neon.inject(Fault.status(429, retry_after=1), method="POST", path=f"/projects/{pid}/branches", times=1)
+    neon.inject(Fault.status(503), times=2)
+    created = BranchProvider().create({"project_id": pid, "name": "uat", "parent_id": None})
+    assert [b["id"] for b in branches_named(neon, "uat")] == [created.id]
+
+
+def test_locked_project_423_is_retried(neon):
+    pid = project(neon)
+    neon.inject(Fault.status(423), method="POST", path=f"/projects/{pid}/branches", times=2)
+    created = BranchProvider().create({"project_id": pid, "name": "uat", "parent_id": None})
+    assert created.outs["current_state"] == "ready"
+
+
+def test_endpoint_create_serves_the_branch_with_a_host(neon):
+    branch, endpoint, _, _ = make_stack(neon)
+    assert endpoint.outs["host"] and endpoint.outs["current_state"] in ("active", "idle")
+    assert [e["id"] for e in on_branch(neon, "endpoints", branch.id)] == [endpoint.id]
+
+
+def test_endpoint_read_back_diffs_to_no_change(neon):
+    branch, endpoint, _, _ = make_stack(neon)
+    state = EndpointProvider().read(endpoint.id, endpoint.outs).outs
+    news = {**ENDPOINT, "project_id": branch.outs["project_id"], "branch_id": branch.id}
+    assert EndpointProvider().diff(endpoint.id, state, news).changes is False
+
+
+def test_endpoint_compute_update_is_in_place(neon):
+    _, endpoint, _, _ = make_stack(neon)
+    news = {**endpoint.outs, "autoscaling_limit_max_cu": 2, "suspend_timeout_seconds": 600}
+    updated = EndpointProvider().update(endpoint.id, endpoint.outs, news)
+    remote = next(e for e in neon.objects("endpoints") if e["id"] == endpoint.id)
+    assert (updated.outs["autoscaling_limit_max_cu"], remote["suspend_timeout_seconds"]) == (2, 600)
+
+
+def test_endpoint_dropped_after_acting_is_adopted_leaving_one(neon):
+    _, branch = make_branch(neon)
+    pid = branch.outs["project_id"]
+    neon.inject(Fault.drop_after_action(), method="POST", path=f"/projects/{pid}/endpoints", times=1)
+    endpoint = EndpointProvider().create({**ENDPOINT, "project_id": pid, "branch_id": branch.id})
+    assert [e["id"] for e in on_branch(neon, "endpoints", branch.id)] == [endpoint.id]
+
+
+def test_existing_endpoint_is_adopted_and_given_our_settings(neon):
+    _, branch = make_branch(neon)
+    pid = branch.outs["project_id"]
+    with NeonClient.from_env() as client:
+        client.create_endpoint(pid, {"branch_id": branch.id, "type": "read_write", "autoscaling_limit_min_cu": 0.25,
+                                     "autoscaling_limit_max_cu": 0.25})
+    endpoint = EndpointProvider().create({**ENDPOINT, "project_id": pid, "branch_id": branch.id})
+    assert endpoint.outs["autoscaling_limit_max_cu"] == ENDPOINT["autoscaling_limit_max_cu"]
+    assert len(on_branch(neon, "endpoints", branch.id)) == 1
+
+
+def test_endpoint_on_another_branch_is_replaced_deleting_first(neon):
+    branch, endpoint, _, _ = make_stack(neon)
+    pid = branch.outs["project_id"]
+    other = BranchProvider().create({"project_id": pid, "name": "other", "parent_id": None})
+    news = {**ENDPOINT, "project_id": pid, "branch_id": other.id}
+    assert EndpointProvider().diff(endpoint.id, endpoint.outs, news).delete_before_replace
+    EndpointProvider().delete(endpoint.id, endpoint.outs)
+    moved = EndpointProvider().create(news)
+    assert on_branch(neon, "endpoints", branch.id) == [] and on_branch(neon, "endpoints", other.id)[0]["id"] == moved.id
+
+
+def test_endpoint_read_after_out_of_band_deletion_reports_gone(neon):
+    branch, endpoint, _, _ = make_stack(neon)
+    with NeonClient.from_env() as client:
+        client.delete_endpoint(branch.outs["project_id"], endpoint.id)
+    assert EndpointProvider().read(endpoint.id, endpoint.outs).id == ""
+
+
+def test_role_create_returns_its_password(neon):
+    _, _, role, _ = make_stack(neon)
+    assert role.outs["password"] and role.id.endswith("/app")
+
+
+def test_role_read_reveals_the_same_password(neon):
+    _, _, role, _ = make_stack(neon)
+    assert RoleProvider().read(role.id, role.outs).outs == role.outs
+
+
+def test_role_read_works_from_the_id_alone(neon):
+    _, _, role, _ = make_stack(neon)
+    assert RoleProvider().read(role.id, {}).outs["name"] == "app"
+
+
+def test_role_dropped_after_acting_is_adopted_with_its_password(neon):
+    _, branch = make_branch(neon)
+    pid = branch.outs["project_id"]
+    neon.inject(Fault.drop_after_action(), method="POST", path=f"/projects/{pid}/branches/{branch.id}/roles", times=1)
+    role = RoleProvider().create({**ROLE, "project_id": pid, "branch_id": branch.id})
+    roles = [r for r in on_branch(neon, "roles", branch.id) if r["name"] == "app"]
+    assert len(roles) == 1 and role.outs["password"]
+
+
+def test_role_rename_replaces_deleting_first(neon):
+    _, _, role, _ = make_stack(neon)
+    news = {**role.outs, "name": "app2"}
+    diff = RoleProvider().diff(role.id, role.outs, news)
+    assert diff.replaces == ["name"] and diff.delete_before_replace
+
+
+def test_role_delete_then_read_reports_gone(neon):
+    branch, _, role, database = make_stack(neon)
+    DatabaseProvider().delete(database.id, database.outs)
+    RoleProvider().delete(role.id, role.outs)
+    assert RoleProvider().read(role.id, role.outs).id == ""
+    assert [r for r in on_branch(neon, "roles", branch.id) if r["name"] == "app"] == []
+
+
+def test_database_create_is_owned_by_the_role(neon):
+    branch, _, _, database = make_stack(neon)
+    remote = [d for d in on_branch(neon, "databases", branch.id) if d["name"] == "app"]
+    assert len(remote) == 1 and remote[0]["owner_name"] == "app"
+
+
+def test_database_read_back_diffs_to_no_change(neon):
+    branch, _, _, database = make_stack(neon)
+    news = {**DATABASE, "project_id": branch.outs["project_id"], "branch_id": branch.id}
+    state = DatabaseProvider().read(database.id, database.outs).outs
+    assert DatabaseProvider().diff(database.id, state, news).changes is False
+
+
+def test_database_owner_change_is_in_place(neon):
+    _, _, _, database = make_stack(neon)
+    updated = DatabaseProvider().update(database.id, database.outs, {**database.outs, "owner_name": "neondb_owner"})
+    assert updated.outs["owner_name"] == "neondb_owner"
+    assert DatabaseProvider().read(database.id, database.outs).outs["owner_name"] == "neondb_owner"
+
+
+def test_database_dropped_after_acting_is_adopted_leaving_one(neon):
+    _, branch = make_branch(neon)
+    pid = branch.outs["project_id"]
+    RoleProvider().create({**ROLE, "project_id": pid, "branch_id": branch.id})
+    neon.inject(Fault.drop_after_action(), method="POST", path=f"/projects/{pid}/branches/{branch.id}/databases",
+                times=1)
+    DatabaseProvider().create({**DATABASE, "project_id": pid, "branch_id": branch.id})
+    assert len([d for d in on_branch(neon, "databases", branch.id) if d["name"] == "app"]) == 1
+
+
+def test_database_read_after_out_of_band_deletion_reports_gone(neon):
+    branch, _, _, database = make_stack(neon)
+    with NeonClient.from_env() as client:
+        client.delete_database(branch.outs["project_id"], branch.id, "app")
+    assert DatabaseProvider().read(database.id, database.outs).id == ""
+
+
+def test_database_delete_twice_succeeds(neon):
+    _, _, _, database = make_stack(neon)
+    DatabaseProvider().delete(database.id, database.outs)
+    DatabaseProvider().delete(database.id, database.outs)
+
+
+def test_whole_stack_converges_under_random_faults(neon):
+    neon.inject_rate(fraction=0.2, seed=7, kinds=("429", "500", "503", "drop_after_action"))
+    branch, endpoint, role, database = make_stack(neon)
+    EndpointProvider().update(endpoint.id, endpoint.outs, {**endpoint.outs, "autoscaling_limit_max_cu": 2})
+    for provider, res in ((DatabaseProvider(), database), (RoleProvider(), role), (EndpointProvider(), endpoint),
+                          (BranchProvider(), branch)):
+        provider.delete(res.id, res.outs)
+    assert branches_named(neon, "uat") == [] and on_branch(neon, "endpoints", branch.id) == []
+
+
+def test_slow_operation_times_out_with_a_clear_error(neon, monkeypatch):
+    monkeypatch.setenv("STAGECRAFT_WAIT_TIMEOUT", "0.2")
+    _, branch = make_branch(neon)
+    scope = {"project_id": branch.outs["project_id"], "branch_id": branch.id}
+    EndpointProvider().create({**ENDPOINT, **scope})
+    neon.set_readiness_delay(polls=1_000_000)
+    with pytest.raises(WaitTimeout) as err:
+        RoleProvider().create({**ROLE, **scope})
+    assert 'role "app"' in str(err.value) and "STAGECRAFT_WAIT_TIMEOUT" in str(err.value)
+
+
+def test_missing_api_key_fails_with_the_variable_name(neon, monkeypatch):
+    monkeypatch.delenv("NEON_API_KEY")
+    with pytest.raises(MissingCredentials) as err:
+        BranchProvider().create({"project_id": "p-1", "name": "uat", "parent_id": None})
+    assert "NEON_API_KEY" in str(err.value)

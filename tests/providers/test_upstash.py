@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from providers.upstash.redis_database import RedisDatabaseProvider, create_request, RedisDatabaseArgs
+from providers._http import BadRequest, MissingCredentials, Unauthorized
+from providers.upstash.client import UpstashClient
+from providers.upstash.redis_database import RedisDatabaseArgs, RedisDatabaseProvider, create_request
+from tests.emulators import Fault, UpstashEmulator
 
 REDIS = {"database_name": "stagecraft-uat-cache", "platform": "aws", "primary_region": "eu-central-1",
          "read_regions": [], "plan": "free", "tls": True, "eviction": False}
@@ -56,3 +59,138 @@ def test_turning_eviction_on_is_in_place():
 def test_turning_tls_off_replaces_but_turning_it_on_does_not():
     assert RedisDatabaseProvider().diff("db", REDIS, {**REDIS, "tls": False}).replaces == ["tls"]
     assert RedisDatabaseProvider().diff("db", {**REDIS, "tls": False}, REDIS).replaces == []
+
+
+# --- against the emulator --------------------------------------------------------------------------------
+
+def create(upstash: UpstashEmulator, **changes: object):
+    props = {**REDIS, **changes}
+    return props, RedisDatabaseProvider().create(props)
+
+
+def named(upstash: UpstashEmulator, name: str) -> list[dict]:
+    return [d for d in upstash.objects("databases") if d["database_name"] == name]
+
+
+def test_create_returns_connection_details(upstash):
+    _, created = create(upstash)
+    outs = created.outs
+    assert outs["endpoint"].endswith(".upstash.io") and outs["port"] == 6379
+    assert outs["password"] and outs["rest_token"] and outs["state"] == "active"
+
+
+def test_create_sends_the_free_plan(upstash):
+    _, created = create(upstash)
+    assert named(upstash, REDIS["database_name"])[0]["type"] == "free" and created.outs["plan"] == "free"
+
+
+def test_read_returns_the_state_create_returned(upstash):
+    _, created = create(upstash)
+    assert RedisDatabaseProvider().read(created.id, created.outs).outs == created.outs
+
+
+def test_read_back_state_diffs_to_no_change(upstash):
+    props, created = create(upstash)
+    state = RedisDatabaseProvider().read(created.id, created.outs).outs
+    assert RedisDatabaseProvider().diff(created.id, state, props).changes is False
+
+
+def test_eviction_update_is_in_place(upstash):
+    props, created = create(upstash)
+    updated = RedisDatabaseProvider().update(created.id, created.outs, {**props, "eviction": True})
+    assert updated.outs["eviction"] is True and [d["database_id"] for d in upstash.objects("databases")] == [created.id]
+
+
+def test_update_sends_only_the_changed_setting(upstash):
+    props, created = create(upstash)
+    before = len(upstash.requests)
+    RedisDatabaseProvider().update(created.id, created.outs, {**props, "eviction": True})
+    posts = [r.path for r in upstash.requests[before:] if r.method == "POST"]
+    assert posts == [f"/redis/enable-eviction/{created.id}"]
+
+
+def test_rename_is_in_place(upstash):
+    props, created = create(upstash)
+    RedisDatabaseProvider().update(created.id, created.outs, {**props, "database_name": "stagecraft-uat-redis"})
+    assert [d["database_id"] for d in named(upstash, "stagecraft-uat-redis")] == [created.id]
+
+
+def test_region_change_replaces_within_the_one_free_database(upstash):
+    props, created = create(upstash)
+    news = {**props, "primary_region": "eu-west-1"}
+    assert RedisDatabaseProvider().diff(created.id, created.outs, news).delete_before_replace
+    RedisDatabaseProvider().delete(created.id, created.outs)
+    replacement = RedisDatabaseProvider().create(news)
+    assert [(d["database_id"], d["primary_region"]) for d in upstash.objects("databases")] == [
+        (replacement.id, "eu-west-1")]
+
+
+def test_delete_removes_the_database(upstash):
+    _, created = create(upstash)
+    RedisDatabaseProvider().delete(created.id, created.outs)
+    assert upstash.objects("databases") == []
+
+
+def test_delete_twice_succeeds(upstash):
+    _, created = create(upstash)
+    RedisDatabaseProvider().delete(created.id, created.outs)
+    RedisDatabaseProvider().delete(created.id, created.outs)
+
+
+def test_read_after_out_of_band_deletion_reports_gone(upstash):
+    _, created = create(upstash)
+    with UpstashClient.from_env() as client:
+        client.delete_database(created.id)
+    result = RedisDatabaseProvider().read(created.id, created.outs)
+    assert result.id == "" and result.outs == {}
+
+
+def test_create_dropped_after_acting_is_adopted_leaving_one(upstash):
+    upstash.inject(Fault.drop_after_action(), method="POST", path="/redis/database", times=1)
+    _, created = create(upstash)
+    assert [d["database_id"] for d in upstash.objects("databases")] == [created.id]
+    assert created.outs["password"]
+
+
+def test_create_converges_through_429_and_503(upstash):
+    upstash.inject(Fault.status(429, retry_after=1), method="POST", path="/redis/database", times=1)
+    upstash.inject(Fault.status(503), times=2)
+    _, created = create(upstash)
+    assert [d["database_id"] for d in upstash.objects("databases")] == [created.id]
+
+
+def test_existing_database_is_adopted_and_brought_in_line(upstash):
+    with UpstashClient.from_env() as client:
+        existing = client.create_database({**create_request(RedisDatabaseArgs(**REDIS)), "eviction": True})
+    _, created = create(upstash)
+    assert created.id == existing["database_id"] and created.outs["eviction"] is False
+    assert named(upstash, REDIS["database_name"])[0]["eviction"] is False
+
+
+def test_lifecycle_converges_under_random_faults(upstash):
+    upstash.inject_rate(fraction=0.2, seed=7, kinds=("429", "500", "503", "drop_after_action"))
+    props, created = create(upstash)
+    RedisDatabaseProvider().update(created.id, created.outs, {**props, "eviction": True})
+    RedisDatabaseProvider().delete(created.id, created.outs)
+    assert upstash.objects("databases") == []
+
+
+def test_second_free_database_is_refused_with_the_api_reason(upstash):
+    create(upstash)
+    with pytest.raises(BadRequest) as err:
+        create(upstash, database_name="stagecraft-beta-cache")
+    assert 'create redis database "stagecraft-beta-cache"' in str(err.value) and "free" in str(err.value)
+
+
+def test_missing_email_fails_with_the_variable_name(upstash, monkeypatch):
+    monkeypatch.delenv("UPSTASH_EMAIL")
+    with pytest.raises(MissingCredentials) as err:
+        create(upstash)
+    assert "UPSTASH_EMAIL" in str(err.value)
+
+
+def test_wrong_api_key_fails_unauthorized_without_echoing_it(upstash, monkeypatch):
+    monkeypatch.setenv("UPSTASH_API_KEY", "wrong-upstash-key")
+    with pytest.raises(Unauthorized) as err:
+        create(upstash)
+    assert "UPSTASH_API_KEY" in str(err.value) and "wrong-upstash-key" not in str(err.value)
