@@ -44,4 +44,4 @@ test: setup
 	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
 
 bench: setup
-	@$(ENV) && python benchmarks/preview_floor.py
+	@$(ENV) && python benchmarks/preview_floor.py && python benchmarks/uat_emulated.py
