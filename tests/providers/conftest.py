@@ -52,3 +52,17 @@ def upstash(monkeypatch: pytest.MonkeyPatch, fast_http: None) -> Iterator[Upstas
         monkeypatch.setenv("UPSTASH_EMAIL", "ops@example.com")
         monkeypatch.setenv("UPSTASH_API_KEY", "upstash-test-key")
         yield emu
+
+
+@pytest.fixture
+def registrations(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Resources constructed in the test, as they would be registered: type token, props and options."""
+    import pulumi
+
+    seen: list[dict] = []
+
+    def record(self, type_: str, name: str, props: dict, opts=None, *args, **kwargs) -> None:
+        seen.append({"type": type_, "name": name, "props": props, "opts": opts})
+
+    monkeypatch.setattr(pulumi.CustomResource, "__init__", record)
+    return seen

@@ -11,10 +11,11 @@ from providers.koyeb.secret import SecretProvider
 from providers.koyeb.service import ServiceArgs, ServiceProvider, build_definition, fields_from_definition
 from tests.emulators import Fault, KoyebEmulator
 
+SECRET_NAME = "stagecraft-uat-api-database-url"
 SERVICE = {
     "app_id": "app-1", "name": "api", "docker_image": "ghcr.io/acme/api:1.0.0", "instance_type": "free",
     "regions": ["fra"], "port": 8000, "health_check_path": "/api/health", "min_scale": 0, "max_scale": 1,
-    "env": {"ENVIRONMENT": "uat"}, "secret_env": {"DATABASE_URL": "stagecraft-uat-api-database-url"},
+    "env": {"ENVIRONMENT": "uat"}, "secret_env": {"DATABASE_URL": SECRET_NAME},
 }
 
 
@@ -123,6 +124,30 @@ def test_secret_rename_replaces_but_value_change_does_not():
     assert SecretProvider().diff("s", old, {"name": "a", "value": "v2"}).replaces == []
 
 
+def test_resources_register_under_the_contract_type_tokens(registrations):
+    from providers.koyeb import App, AppArgs, Secret, SecretArgs, Service
+
+    App("a", AppArgs(name="stagecraft-uat-api"))
+    Secret("s", SecretArgs(name=SECRET_NAME, value="v"))
+    Service("svc", ServiceArgs(**SERVICE))
+    assert [r["type"] for r in registrations] == [
+        "pulumi-python:dynamic/koyeb:App", "pulumi-python:dynamic/koyeb:Secret", "pulumi-python:dynamic/koyeb:Service"]
+
+
+def test_secret_value_is_declared_a_secret_output(registrations):
+    from providers.koyeb import Secret, SecretArgs
+
+    Secret("s", SecretArgs(name=SECRET_NAME, value="v"))
+    assert registrations[0]["opts"].additional_secret_outputs == ["value"]
+
+
+def test_service_registers_every_contract_input(registrations):
+    from providers.koyeb import Service
+
+    Service("svc", ServiceArgs(**SERVICE))
+    assert set(SERVICE) <= set(registrations[0]["props"])
+
+
 def test_provider_objects_serialize_without_credentials(monkeypatch):
     from pulumi.dynamic.dynamic import serialize_provider
 
@@ -134,8 +159,6 @@ def test_provider_objects_serialize_without_credentials(monkeypatch):
 
 
 # --- against the emulator --------------------------------------------------------------------------------
-
-SECRET_NAME = "stagecraft-uat-api-database-url"
 
 
 def make_app(name: str = "stagecraft-uat-api") -> str:

@@ -92,6 +92,24 @@ def test_database_owner_change_is_in_place_but_rename_replaces():
     assert DatabaseProvider().diff("d", DATABASE, {**DATABASE, "name": "app2"}).replaces == ["name"]
 
 
+def test_role_password_is_declared_a_secret_output(registrations):
+    from providers.neon import Role, RoleArgs
+
+    Role("r", RoleArgs(**ROLE))
+    assert registrations[0]["type"] == "pulumi-python:dynamic/neon:Role"
+    assert registrations[0]["opts"].additional_secret_outputs == ["password"]
+
+
+def test_neon_resources_register_under_the_contract_type_tokens(registrations):
+    from providers.neon import Branch, BranchArgs, Database, DatabaseArgs, Endpoint, EndpointArgs
+
+    Branch("b", BranchArgs(**BRANCH))
+    Endpoint("e", EndpointArgs(**ENDPOINT))
+    Database("d", DatabaseArgs(**DATABASE))
+    assert [r["type"] for r in registrations] == [
+        "pulumi-python:dynamic/neon:Branch", "pulumi-python:dynamic/neon:Endpoint", "pulumi-python:dynamic/neon:Database"]
+
+
 # --- against the emulator --------------------------------------------------------------------------------
 
 def project(neon: NeonEmulator) -> str:

@@ -61,6 +61,14 @@ def test_turning_tls_off_replaces_but_turning_it_on_does_not():
     assert RedisDatabaseProvider().diff("db", {**REDIS, "tls": False}, REDIS).replaces == []
 
 
+def test_password_and_rest_token_are_declared_secret_outputs(registrations):
+    from providers.upstash import RedisDatabase
+
+    RedisDatabase("cache", RedisDatabaseArgs(**REDIS))
+    assert registrations[0]["type"] == "pulumi-python:dynamic/upstash:RedisDatabase"
+    assert registrations[0]["opts"].additional_secret_outputs == ["password", "rest_token"]
+
+
 # --- against the emulator --------------------------------------------------------------------------------
 
 def create(upstash: UpstashEmulator, **changes: object):
