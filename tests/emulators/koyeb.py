@@ -8,8 +8,10 @@ Behaviour, as the real service shows it:
   `name` "already exists" (what koyeb-cli users see; there is no 409 in this API).
 - Each app gets the auto-assigned domain `<app>-<org>.koyeb.app`.
 - Creating or updating a service creates a deployment; the deployment goes PENDING -> STARTING -> HEALTHY
-  and the service STARTING -> HEALTHY (how many reads that takes is `set_readiness_delay`). `save_only`
-  updates create a STASHED deployment. Deleting an app deletes its services (UNCONFIRMED in Koyeb's docs;
+  and a new service STARTING -> HEALTHY (how many reads that takes is `set_readiness_delay`). After an
+  update the service stays HEALTHY on its previous deployment until the new one is healthy, which then
+  becomes `active_deployment_id` (the old one STOPPED); watch the deployment to wait for an update.
+  `save_only` updates create a STASHED deployment. Deleting an app deletes its services (UNCONFIRMED in Koyeb's docs;
   the official Terraform provider deletes services first, which this also allows).
 - Lists take `limit`/`offset` (strings in this spec; default 10, at most 100) and filter `name` by substring.
 - Secret values are write-only except through `POST /v1/secrets/{id}/reveal`.
@@ -472,16 +474,17 @@ class KoyebEmulator(Emulator):
         q = request.query
         found = []
         for service in self.store.values("services"):
-            self._settle_service(request, service)
             if q.get("app_id") and service["app_id"] != q["app_id"]:
                 continue
             if q.get("name") and q["name"] not in service["name"]:
                 continue
             if q.get("types") and service["type"] not in q["types"]:
                 continue
-            if q.get("statuses") and service["status"] not in q["statuses"]:
-                continue
             if q.get("regions") and not set(q["regions"]) & set(self._current_definition(service).get("regions") or []):
+                continue
+            # Only listed services count as read (readiness), and the status filter sees the settled status.
+            self._settle_service(request, service)
+            if q.get("statuses") and service["status"] not in q["statuses"]:
                 continue
             found.append(service)
         page, meta = self._page(found, q)
@@ -545,7 +548,10 @@ class KoyebEmulator(Emulator):
     def list_deployments(self, request: ApiRequest) -> Reply:
         q = request.query
         for service in self.store.values("services"):
-            self._settle_service(request, service)
+            if (not q.get("service_id") or service["id"] == q["service_id"]) and (
+                not q.get("app_id") or service["app_id"] == q["app_id"]
+            ):
+                self._settle_service(request, service)
         found = [
             d for d in self.store.values("deployments")
             if (not q.get("service_id") or d["service_id"] == q["service_id"])

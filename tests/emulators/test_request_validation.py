@@ -167,3 +167,24 @@ def test_secret_looking_field_values_are_not_echoed(koyeb):
 def test_decoded_inputs_are_handed_over(koyeb):
     result = check(koyeb, "PUT", "/v1/services/svc-1", {"definition": {}}, query="dry_run=true")
     assert (result.path_params, result.query, result.body) == ({"id": "svc-1"}, {"dry_run": True}, {"definition": {}})
+
+
+def _vendor_request_examples():
+    for name in ("neon.openapi.json", "render.openapi.json"):
+        spec = load_spec(name)
+        for op in spec.operations:
+            raw = spec.document["paths"][op.template][op.method.lower()].get("requestBody")
+            if raw is None or op.body is None or op.body.schema_pointer is None:
+                continue
+            body, _ = spec.deref(raw)
+            for media in (body.get("content") or {}).values():
+                values = [media["example"]] if "example" in media else []
+                values += [spec.deref(e)[0].get("value") for e in (media.get("examples") or {}).values()]
+                for index, value in enumerate(values):
+                    yield pytest.param(name, op.body.schema_pointer, value, id=f"{op.operation_id}-{index}")
+
+
+@pytest.mark.parametrize("name, schema_pointer, example", list(_vendor_request_examples()))
+def test_vendor_request_examples_pass_strict_validation(name, schema_pointer, example):
+    checker = RequestValidator(load_spec(name)).schemas
+    assert checker.problems(example, schema_pointer=schema_pointer, check_unknown=True) == []
