@@ -236,6 +236,8 @@ class ApiSpec:
                     op_id = f"{op_id}#{method.upper()} {template}"
                 seen_ids.add(op_id)
                 params, body = self._parameters(shared, item_ptr, list(op.get("parameters") or []), op_ptr)
+                if body is not None and op.get("consumes"):
+                    body = RequestBody(body.required, tuple(op["consumes"]), body.schema_pointer)
                 if self.kind == "openapi3" and "requestBody" in op:
                     body = self._oas_body(op["requestBody"], op_ptr + pointer("requestBody"))
                 yield Operation(
@@ -302,7 +304,7 @@ class ApiSpec:
         body, ref_ptr = self.deref(raw)
         ptr = ref_ptr or ptr
         content = body.get("content") or {}
-        json_types = [t for t in content if _is_json_media_type(t)]
+        json_types = [t for t in content if is_json_media_type(t)]
         schema_ptr = None
         if json_types:
             chosen = json_types[0]
@@ -323,7 +325,7 @@ class ApiSpec:
                 out[str(code)] = rptr + pointer("schema") if "schema" in resp else None
             else:
                 content = resp.get("content") or {}
-                json_types = [t for t in content if _is_json_media_type(t)]
+                json_types = [t for t in content if is_json_media_type(t)]
                 if json_types and "schema" in content[json_types[0]]:
                     out[str(code)] = rptr + pointer("content", json_types[0], "schema")
                 else:
@@ -397,7 +399,8 @@ class ApiSpec:
         )
 
 
-def _is_json_media_type(media_type: str) -> bool:
+def is_json_media_type(media_type: str) -> bool:
+    """Whether a media type carries JSON (`application/json`, `*+json`, or the wildcard)."""
     base = media_type.split(";")[0].strip().lower()
     return base == "application/json" or base.endswith("+json") or base == "*/*"
 

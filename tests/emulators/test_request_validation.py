@@ -158,6 +158,14 @@ def test_malformed_json_is_a_problem(koyeb):
     assert result.problems[0].startswith("body: not valid JSON")
 
 
+def test_binary_upload_body_is_checked_only_for_its_media_type():
+    netlify = RequestValidator(load_spec("netlify.swagger.yml"))
+    path = "/api/v1/deploys/d-1/files/index.html"
+    accepted = netlify.validate("PUT", path, "", {"Content-Type": "application/octet-stream"}, b"<html></html>")
+    refused = netlify.validate("PUT", path, "", JSON, b"{}")
+    assert (accepted.problems, refused.problems[0].startswith("header.Content-Type:")) == ([], True)
+
+
 def test_secret_looking_field_values_are_not_echoed(koyeb):
     body = {"name": "db-url", "value": {"leak": "hunter2-very-secret"}}
     problems = check(koyeb, "POST", "/v1/secrets", body).problems

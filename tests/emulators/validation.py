@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qsl
 
 from .schemas import SchemaChecker
-from .spec import ApiSpec, Operation, Parameter
+from .spec import ApiSpec, Operation, Parameter, is_json_media_type
 
 _NO_DATA_BODIES = (b"", b"null", b"{}")
 
@@ -192,6 +192,12 @@ class RequestValidator:
                 problems.append(f"body: {op.operation_id} requires a JSON request body")
             return None
         content_type = _header(headers, "content-type")
+        if not any(is_json_media_type(t) for t in spec_body.media_types):
+            # Uploads (octet-stream, multipart): only the media type can be checked here.
+            declared = {t.split(";")[0].strip().lower() for t in spec_body.media_types}
+            if content_type is not None and content_type.split(";")[0].strip().lower() not in declared:
+                problems.append(f"header.Content-Type: {content_type!r} is not one of {sorted(declared)}")
+            return raw
         if content_type is not None and "json" not in content_type.lower():
             problems.append(f"header.Content-Type: {content_type!r} is not JSON; {op.operation_id} takes application/json")
             return None
