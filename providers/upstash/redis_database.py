@@ -83,6 +83,8 @@ class RedisDatabaseArgs(CheckedArgs):
             reader.fail("read_regions", f"must not repeat the primary region {primary!r}")
         if isinstance(reads, list) and reads and platform == "gcp":
             reader.fail("read_regions", "Upstash read regions are AWS regions; leave read_regions empty on gcp")
+        if isinstance(reads, list) and not any(is_unknown(r) for r in reads):
+            values["read_regions"] = sorted(reads)  # a set: order must not show up as a change
         return values
 
 
@@ -117,8 +119,8 @@ def _to_outs(database: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[st
         "database_name": database.get("database_name", desired.get("database_name")),
         "platform": desired.get("platform"),
         "primary_region": database.get("primary_region") or desired.get("primary_region"),
-        "read_regions": list(database.get("read_regions") or []) if "read_regions" in database
-        else list(desired.get("read_regions") or []),
+        "read_regions": sorted(database.get("read_regions") or []) if "read_regions" in database
+        else sorted(desired.get("read_regions") or []),
         "plan": _plan_of(database, desired.get("plan")),
         "tls": bool(database.get("tls", desired.get("tls"))),
         "eviction": bool(database.get("eviction", desired.get("eviction"))),

@@ -344,6 +344,19 @@ def test_create_that_failed_before_acting_is_tried_again():
     assert h.create_or_adopt(lambda: None, create, timing=h.Timing(scale=0)) == ({"id": "new"}, False)
 
 
+def test_conflict_with_nothing_to_adopt_is_raised_without_retrying():
+    attempts: list[int] = []
+
+    def create() -> dict:
+        attempts.append(1)
+        raise h.Conflict(api="Neon", operation="create branch", resource='"uat"', status=409, reason="Conflict",
+                         api_message="branch already exists", method="POST", path="/projects/p/branches")
+
+    with pytest.raises(h.Conflict):
+        h.create_or_adopt(lambda: None, create, timing=h.Timing(scale=0))
+    assert len(attempts) == 1
+
+
 def test_wait_returns_once_ready():
     states = iter(["STARTING", "STARTING", "HEALTHY"])
     got = h.wait_until(lambda: next(states), lambda s: ("ready" if s == "HEALTHY" else "pending", s),

@@ -39,6 +39,12 @@ def test_missing_read_regions_defaults_to_none():
     assert result.failures == [] and result.inputs["read_regions"] == []
 
 
+def test_read_region_order_does_not_count_as_a_change():
+    checked = RedisDatabaseProvider().check({}, {**REDIS, "read_regions": ["us-west-1", "eu-west-1"]}).inputs
+    state = {**REDIS, "read_regions": ["eu-west-1", "us-west-1"]}
+    assert RedisDatabaseProvider().diff("db", state, checked).changes is False
+
+
 def test_create_request_omits_empty_read_regions():
     assert "read_regions" not in create_request(RedisDatabaseArgs(**REDIS))
 
@@ -165,6 +171,13 @@ def test_create_converges_through_429_and_503(upstash):
     upstash.inject(Fault.status(503), times=2)
     _, created = create(upstash)
     assert [d["database_id"] for d in upstash.objects("databases")] == [created.id]
+
+
+def test_create_that_hung_without_acting_is_sent_again_once(upstash):
+    upstash.inject(Fault.timeout(seconds=2), method="POST", path="/redis/database", times=1)
+    _, created = create(upstash)
+    assert [d["database_id"] for d in upstash.objects("databases")] == [created.id]
+    assert [r.status for r in upstash.requests if r.method == "POST"].count(200) == 1
 
 
 def test_existing_database_is_adopted_and_brought_in_line(upstash):
