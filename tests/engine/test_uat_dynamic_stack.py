@@ -126,5 +126,5 @@ def test_with_faults_at_a_fixed_rate_the_same_sequence_converges_without_duplica
         accounts = EmulatedAccounts(stack)
         for seed, emulator in enumerate(accounts.emulators().values()):
             emulator.inject_rate(0.15, seed=seed + 11, kinds=("429", "500", "503", "drop_after_action"),
-                                 retry_after=0.05)
+                                 retry_after=1)  # whole seconds, as real APIs send; the test scales waits down
         _lifecycle(_stack(tmp_path, accounts), accounts)
