@@ -156,7 +156,8 @@ def _classify(status: int, settings: ApiSettings, attempts: int) -> tuple[type[e
         return errors.BadRequest, ""
     if status in (401, 403):
         names = " / ".join(settings.credential_vars)
-        return errors.Unauthorized, f"Check that {names} hold a valid, unexpired credential with access to this resource"
+        hint = f"Check that {names} hold a valid, unexpired credential with access to this resource"
+        return errors.Unauthorized, hint
     if status == 429:
         return errors.RateLimited, f"{settings.api} rate limit hit{tries}; wait a little and run pulumi again"
     if status >= 500 or status == 423:

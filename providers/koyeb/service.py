@@ -102,11 +102,13 @@ def _check_relations(reader: InputReader, v: dict[str, Any]) -> None:
             reader.fail("secret_env", f"{', '.join(both)} also set in env; keep each variable in one of the two")
     if known("instance_type") and v["instance_type"] == FREE_INSTANCE:
         if known("max_scale") and v["max_scale"] != 1:
-            reader.fail("max_scale", f"must be 1 with the free instance (one free instance per account), got {v['max_scale']}")
+            reader.fail("max_scale",
+                        f"must be 1 with the free instance (one free instance per account), got {v['max_scale']}")
         if known("regions"):
             bad = [r for r in v["regions"] if not is_unknown(r) and r not in FREE_REGIONS]
             if bad:
-                reader.fail("regions", f"the free instance runs only in {' or '.join(FREE_REGIONS)}; got {', '.join(bad)}")
+                reader.fail("regions",
+                            f"the free instance runs only in {' or '.join(FREE_REGIONS)}; got {', '.join(bad)}")
             elif len(v["regions"]) > 1:
                 reader.fail("regions", "the free instance runs in one region; pick fra or was")
 

@@ -123,8 +123,8 @@ class EndpointProvider(ResourceProvider):
                 changes = {k: v for k, v in settings_of(args).items()
                            if k in changed_fields(endpoint, settings_of(args), SETTINGS)}
                 if changes:
-                    neon.wait_operations(args.project_id, neon.update_endpoint(args.project_id, endpoint["id"], changes),
-                                         f"update of endpoint {endpoint['id']}")
+                    reply = neon.update_endpoint(args.project_id, endpoint["id"], changes)
+                    neon.wait_operations(args.project_id, reply, f"update of endpoint {endpoint['id']}")
             endpoint = self._settle(neon, args.project_id, endpoint["id"])
             return CreateResult(endpoint["id"], _to_outs(endpoint))
 

@@ -77,7 +77,7 @@ class RedisDatabaseArgs(CheckedArgs):
         platform, primary, reads = values["platform"], values["primary_region"], values["read_regions"]
         if isinstance(platform, str) and isinstance(primary, str) and not is_unknown(platform) \
                 and not is_unknown(primary) and primary not in PLATFORM_REGIONS[platform]:
-            reader.fail("primary_region", f"{primary!r} is not a {platform} region; use one of "
+            reader.fail("primary_region", f"{primary!r} is not one of the {platform} regions: "
                                           f"{', '.join(PLATFORM_REGIONS[platform])}")
         if isinstance(reads, list) and isinstance(primary, str) and primary in reads:
             reader.fail("read_regions", f"must not repeat the primary region {primary!r}")
@@ -189,7 +189,9 @@ class RedisDatabaseProvider(ResourceProvider):
                 return
 
     @staticmethod
-    def _apply(upstash: UpstashClient, database_id: str, current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
+    def _apply(
+        upstash: UpstashClient, database_id: str, current: Mapping[str, Any], desired: Mapping[str, Any]
+    ) -> None:
         """Call one endpoint per changed mutable setting."""
         changed = changed_fields(current, desired, MUTABLE)
         if "database_name" in changed:

@@ -42,7 +42,8 @@ class Script:
 
 
 def client(script: Script, sleeps: list[float], **timing: float) -> h.HttpClient:
-    return h.HttpClient(settings(**timing), transport=httpx.MockTransport(script), sleep=sleeps.append, rand=lambda: 0.0)
+    transport = httpx.MockTransport(script)
+    return h.HttpClient(settings(**timing), transport=transport, sleep=sleeps.append, rand=lambda: 0.0)
 
 
 def call(c: h.HttpClient, method: str = "GET", **kw: object) -> object:
@@ -278,7 +279,8 @@ def test_base_url_defaults_when_unset():
 
 def test_base_url_without_scheme_is_refused_naming_the_variable():
     with pytest.raises(h.InvalidSetting) as err:
-        h.base_url_from_env("NEON_API_URL", "https://console.neon.tech/api/v2", "Neon", environ={"NEON_API_URL": "localhost:1"})
+        h.base_url_from_env("NEON_API_URL", "https://console.neon.tech/api/v2", "Neon",
+                            environ={"NEON_API_URL": "localhost:1"})
     assert "NEON_API_URL" in str(err.value)
 
 

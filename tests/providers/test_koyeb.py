@@ -50,7 +50,8 @@ def test_free_instance_with_more_than_one_instance_fails_check():
 
 
 def test_min_scale_above_max_scale_fails_check():
-    reasons = failures(ServiceProvider().check({}, {**SERVICE, "instance_type": "nano", "min_scale": 2, "max_scale": 1}))
+    news = {**SERVICE, "instance_type": "nano", "min_scale": 2, "max_scale": 1}
+    reasons = failures(ServiceProvider().check({}, news))
     assert "min_scale" in reasons
 
 

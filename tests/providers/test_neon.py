@@ -42,7 +42,8 @@ def test_read_only_endpoint_fails_check_with_the_allowed_type():
 
 
 def test_compute_units_below_a_quarter_fail_check():
-    assert "autoscaling_limit_min_cu" in failures(EndpointProvider().check({}, {**ENDPOINT, "autoscaling_limit_min_cu": 0.1}))
+    news = {**ENDPOINT, "autoscaling_limit_min_cu": 0.1}
+    assert "autoscaling_limit_min_cu" in failures(EndpointProvider().check({}, news))
 
 
 def test_max_cu_below_min_cu_fails_check():
@@ -51,7 +52,8 @@ def test_max_cu_below_min_cu_fails_check():
 
 
 def test_suspend_timeout_under_a_minute_fails_check():
-    assert "suspend_timeout_seconds" in failures(EndpointProvider().check({}, {**ENDPOINT, "suspend_timeout_seconds": 30}))
+    news = {**ENDPOINT, "suspend_timeout_seconds": 30}
+    assert "suspend_timeout_seconds" in failures(EndpointProvider().check({}, news))
 
 
 def test_role_name_longer_than_63_bytes_fails_check():
@@ -107,7 +109,8 @@ def test_neon_resources_register_under_the_contract_type_tokens(registrations):
     Endpoint("e", EndpointArgs(**ENDPOINT))
     Database("d", DatabaseArgs(**DATABASE))
     assert [r["type"] for r in registrations] == [
-        "pulumi-python:dynamic/neon:Branch", "pulumi-python:dynamic/neon:Endpoint", "pulumi-python:dynamic/neon:Database"]
+        "pulumi-python:dynamic/neon:Branch", "pulumi-python:dynamic/neon:Endpoint",
+        "pulumi-python:dynamic/neon:Database"]
 
 
 # --- against the emulator --------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ def test_unknown_plan_fails_check_listing_the_plans():
 
 
 def test_gcp_region_on_aws_fails_check():
-    assert "not a aws region" in failures(RedisDatabaseProvider().check({}, {**REDIS, "primary_region": "us-east4"}))["primary_region"]
+    reasons = failures(RedisDatabaseProvider().check({}, {**REDIS, "primary_region": "us-east4"}))
+    assert "not one of the aws regions" in reasons["primary_region"]
 
 
 def test_read_region_equal_to_primary_fails_check():
