@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pulumi
@@ -34,6 +35,18 @@ class BackendServiceArgs:
     """URL of the locally run backend (platform `local`)."""
     env_file_path: str | None = None
     """Absolute path of the backend's dotenv file (platform `local`)."""
+
+
+KOYEB_APP_NAME_MAX = 23
+"""Koyeb refuses longer app names (its Terraform provider enforces the same limit)."""
+
+
+def koyeb_app_name(physical_name: str) -> str:
+    """The physical name, or when it is too long for Koyeb, its head plus a hash of the whole (still unique)."""
+    if len(physical_name) <= KOYEB_APP_NAME_MAX:
+        return physical_name
+    digest = hashlib.sha256(physical_name.encode()).hexdigest()[:6]
+    return f"{physical_name[:KOYEB_APP_NAME_MAX - 7].rstrip('-')}-{digest}"
 
 
 class BackendService(pulumi.ComponentResource):
@@ -70,7 +83,7 @@ class BackendService(pulumi.ComponentResource):
         if not args.image or args.koyeb is None:
             raise ValueError(f"BackendService {name}: platform 'koyeb' needs image and koyeb settings")
         child = pulumi.ResourceOptions(parent=self)
-        app = App(f"{name}-app", AppArgs(name=args.physical_name), opts=child)
+        app = App(f"{name}-app", AppArgs(name=koyeb_app_name(args.physical_name)), opts=child)
         secret_names: dict[str, pulumi.Input[str]] = {}
         secrets = []
         for key, value in sorted(args.secret_env.items()):

@@ -122,3 +122,12 @@ def test_secret_outputs_stay_secret(uat):
 
 def test_frontend_urls_are_pages_subdomains(uat):
     assert uat.outputs["apps"]["ai-admin-dashboard"]["url"] == "https://stagecraft-uat-ai-admin-dashboard.pages.dev"
+
+
+def test_koyeb_app_names_fit_koyebs_limit_and_stay_distinct():
+    from components.backend_service import koyeb_app_name
+
+    long_names = [koyeb_app_name(f"stagecraft-{stack}-api") for stack in ("production", "preprod-eu", "pr-123456")]
+    assert all(len(name) <= 23 for name in long_names)
+    assert len(set(long_names)) == 3
+    assert koyeb_app_name("stagecraft-uat-api") == "stagecraft-uat-api"
