@@ -111,5 +111,11 @@ def test_notice_is_silent_during_the_update():
     assert found.messages == []
 
 
+def test_notice_is_advisory_so_a_production_preview_still_runs():
+    from pulumi_policy import EnforcementLevel
+
+    assert approval.notice_policy().enforcement_level is EnforcementLevel.ADVISORY
+
+
 def test_misspelt_approval_setting_is_reported():
     assert "unknown setting" in _update(config={"environmnet": "prod"}).text

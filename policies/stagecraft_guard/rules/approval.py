@@ -28,7 +28,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional, Tuple
 
-from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
 
 from ..options import PRODUCTION_SCHEMA, Reader, boolean_schema, parsed_or_reported, string_schema
 from ..report import message
@@ -216,4 +222,4 @@ def notice_policy(env: Optional[Mapping[str, str]] = None) -> ResourceValidation
             report(text, None)
 
     return ResourceValidationPolicy(name=NOTICE_NAME, description=NOTICE_DESCRIPTION, validate=validate,
-                                    config_schema=NOTICE_SCHEMA)
+                                    enforcement_level=EnforcementLevel.ADVISORY, config_schema=NOTICE_SCHEMA)

@@ -1,0 +1,1 @@
+"""Small Pulumi projects the engine tests run the policy pack against (not imported by tests)."""
