@@ -40,6 +40,10 @@ _SECRET_NAME = re.compile(
     r"|DATABASE_URL|_DSN$|^DSN$|CONNECTION_?STRING|CONN_?STR)",
     re.IGNORECASE,
 )
+_REFERENCE_SUFFIX = re.compile(
+    r"_(FILE|PATH|DIR|NAME|ID|KEY_ID|ARN|REF|HEADER|LENGTH|LEN|POLICY|ROTATION|TTL|EXPIRY|EXPIRES|URL_ENV)$"
+)
+"""Names that point at or describe a credential rather than hold it (ADMIN_PASSWORD_FILE, JWT_SECRET_NAME)."""
 _TRIVIAL = re.compile(r"^(\d+(\.\d+)?|true|false|yes|no|on|off|none|null)?$", re.IGNORECASE)
 
 PUBLIC_BUILD_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "EXPO_PUBLIC_", "REACT_APP_")
@@ -67,9 +71,16 @@ def name_reason(name: str, value: object, extra_patterns: Sequence[str] = ()) ->
         return None
     if isinstance(value, (bool, int, float)) or value is None:
         return None
+    if _REFERENCE_SUFFIX.search(_normalised(name)):
+        return None
     if _SECRET_NAME.search(name) or any(re.search(p, name, re.IGNORECASE) for p in extra_patterns):
         return f"is named like a credential ({name!r})"
     return None
+
+
+def _normalised(name: str) -> str:
+    """``adminPasswordFile`` / ``admin-password-file`` -> ``ADMIN_PASSWORD_FILE``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").upper()
 
 
 def credential_reason(name: str, value: object, *, allow_names: Iterable[str] = (),

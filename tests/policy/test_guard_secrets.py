@@ -118,7 +118,22 @@ def test_koyeb_secret_value_must_be_a_pulumi_secret(policy):
 
 
 def test_koyeb_secret_marked_secret_passes(policy):
-    assert run(policy, resource_args(KOYEB_SECRET, {"name": "db-url", "value": secret(DATABASE_URL)})).messages == []
+    args = resource_args(KOYEB_SECRET, {"name": "db-url", "value": secret(DATABASE_URL)}, secret_outputs=["value"])
+    assert run(policy, args).messages == []
+
+
+def test_extensions_connection_must_be_a_pulumi_secret(policy):
+    args = resource_args("pulumi-python:dynamic/postgres:Extensions",
+                         {"connection_uri": DATABASE_URL, "extensions": ["vector"]})
+    assert "input 'connection_uri' is not a Pulumi secret" in run(policy, args).text
+
+
+def test_names_that_point_at_a_credential_are_not_credentials(policy):
+    props = {"name": "app", "owner": "app", "admin_password_file": ".stagecraft/postgres/admin-password",
+             "jwt_secret_name": "stagecraft-dev-jwt", "password": None, "connection_uri": None}
+    args = resource_args("pulumi-python:dynamic/local:PostgresDatabase", props,
+                         secret_outputs=["password", "connection_uri"])
+    assert run(policy, args).messages == []
 
 
 def test_credential_in_koyeb_plain_env_is_refused_even_when_secret(policy):

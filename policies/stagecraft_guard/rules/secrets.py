@@ -44,15 +44,19 @@ PAGES_PROJECT = "cloudflare:index/pagesProject:PagesProject"
 
 SECRET_INPUTS: Dict[str, Tuple[str, ...]] = {
     "pulumi-python:dynamic/koyeb:Secret": ("value",),
+    "pulumi-python:dynamic/postgres:Extensions": ("connection_uri",),
 }
-"""Inputs the resource contract declares secret, whatever they look like."""
+"""Inputs that are secret whatever they look like (the contract's, and the SQL connection of postgres:Extensions)."""
 
 SECRET_OUTPUTS: Dict[str, Tuple[str, ...]] = {
+    "pulumi-python:dynamic/koyeb:Secret": ("value",),
+    "pulumi-python:dynamic/local:GeneratedSecret": ("value",),
     "pulumi-python:dynamic/neon:Role": ("password",),
     "pulumi-python:dynamic/upstash:RedisDatabase": ("password", "rest_token"),
     "pulumi-python:dynamic/local:PostgresDatabase": ("password", "connection_uri"),
 }
-"""Outputs the resource contract declares secret; they need ``additional_secret_outputs``."""
+"""Outputs the resource contract declares secret (and, for koyeb:Secret and local:GeneratedSecret, outputs that
+echo or generate a secret); they need ``additional_secret_outputs``."""
 
 PLAIN_ENV_FIELDS: Dict[str, str] = {
     "pulumi-python:dynamic/koyeb:Service": "env",
