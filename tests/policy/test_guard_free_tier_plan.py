@@ -57,6 +57,10 @@ def test_free_instance_outside_free_regions_is_refused(policy):
     assert "regions has 'sin'" in text and "[koyeb.free-regions]" in text
 
 
+def test_region_unknown_at_preview_is_not_judged(policy):
+    assert run(policy, resource_args(KOYEB, _koyeb(regions=["fra", UNKNOWN]))).messages == []
+
+
 def test_free_instance_scaling_past_one_is_refused(policy):
     assert "max_scale is 3" in run(policy, resource_args(KOYEB, _koyeb(max_scale=3))).text
 

@@ -35,6 +35,11 @@ def test_main_branch_of_another_project_passes_when_production_project_is_known(
     assert run(_policy(catalog), args).messages == []
 
 
+def test_branch_named_main_without_project_id_is_refused(catalog):
+    args = resource_args(BRANCH, {"name": "main"}, config=PRODUCTION_IDS)
+    assert len(run(_policy(catalog), args).messages) == 1
+
+
 def test_branch_from_a_production_branch_is_refused(catalog):
     props = {"project_id": "proj-shared", "name": "stagecraft-pr-7-db", "parent_id": "br-main-1"}
     text = run(_policy(catalog, "pr-7"), resource_args(BRANCH, props, config=PRODUCTION_IDS)).text

@@ -72,6 +72,17 @@ def test_upstash_database_with_unknown_plan_is_not_counted(policy):
     assert run(policy, stack_args(dbs)).messages == []
 
 
+def test_upstash_database_without_a_plan_is_not_counted_as_free(policy):
+    dbs = [stack_resource(UPSTASH, {"database_name": "a", "plan": "free"}, name="a"),
+           stack_resource(UPSTASH, {"database_name": "b"}, name="b")]
+    assert run(policy, stack_args(dbs)).messages == []
+
+
+def test_branches_without_project_id_are_counted_together(policy):
+    branches = [stack_resource(BRANCH, {"name": f"b{i}"}, name=f"b{i}") for i in range(10)]
+    assert "project_id '(not set)'" in run(policy, stack_args(branches)).text
+
+
 def test_third_free_supabase_project_is_refused(policy):
     projects = [stack_resource(SUPABASE, {"name": n, "plan": "free"}, name=n) for n in ("a", "b", "c")]
     assert "3 exceeds 2 on the Supabase free tier" in run(policy, stack_args(projects)).text

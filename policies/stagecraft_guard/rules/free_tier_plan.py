@@ -17,7 +17,7 @@ from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidatio
 
 from ..catalog import Catalog, Limit, Plan
 from ..options import ConfigError, Reader, parsed_or_reported
-from ..props import as_number
+from ..props import UNKNOWN, as_number
 from ..report import message
 from ..resource import Resource
 from ..stack import StackContext, current
@@ -113,7 +113,7 @@ def _limit_violation(resource: Resource, limit: Limit, stack: StackContext, plat
             problem = f"{limit.field} is {number:g}"
     if limit.one_of is not None:
         chosen = value.value if isinstance(value.value, list) else [value.value]
-        outside = [v for v in chosen if v not in limit.one_of]
+        outside = [v for v in chosen if v is not UNKNOWN and v not in limit.one_of]
         allowed = "one of " + ", ".join(repr(v) for v in limit.one_of)
         if outside:
             problem = f"{limit.field} has {', '.join(repr(v) for v in outside)}"

@@ -114,9 +114,9 @@ def _group_key(resource: Resource, group_by: Optional[str]) -> str:
     if not group_by:
         return ""
     value = resource.get(group_by)
-    if value.usable and value.value is not None:
-        return str(value.value)
-    return "(not known yet)"
+    if not value.present or value.value is None:
+        return "(not set)"
+    return str(value.value) if value.known else "(not known yet)"
 
 
 def _config_file(stack: StackContext) -> str:
