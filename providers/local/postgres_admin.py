@@ -61,3 +61,13 @@ def installed_extensions(conn: psycopg.Connection) -> list[str]:
 def set_role_password(conn: psycopg.Connection, role: str, password: str, *, create: bool) -> None:
     verb = "CREATE ROLE {} LOGIN PASSWORD {}" if create else "ALTER ROLE {} WITH LOGIN PASSWORD {}"
     conn.execute(sql.SQL(verb).format(sql.Identifier(role), sql.Literal(password)))
+
+
+def reconcile_extensions(conn: psycopg.Connection, wanted: list[str], present: list[str]) -> list[str]:
+    """Create the wanted extensions that are missing, drop the present ones no longer wanted (never CASCADE,
+    so a column still using one makes the drop fail loudly); returns what is installed afterwards."""
+    for ext in sorted(set(wanted) - set(present)):
+        conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+    for ext in sorted(set(present) - set(wanted)):
+        conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(sql.Identifier(ext)))
+    return installed_extensions(conn)

@@ -16,6 +16,7 @@ from providers.local.postgres_admin import (
     AdminTarget,
     database_exists,
     installed_extensions,
+    reconcile_extensions,
     role_exists,
     set_role_password,
 )
@@ -68,11 +69,7 @@ def _to_outs(props: dict[str, Any], password: str, extensions: list[str]) -> dic
 
 def _enable_extensions(target: AdminTarget, database: str, wanted: list[str], present: list[str]) -> list[str]:
     with target.connect(database) as conn:
-        for ext in sorted(set(wanted) - set(present)):
-            conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
-        for ext in sorted(set(present) - set(wanted)):
-            conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(sql.Identifier(ext)))
-        return installed_extensions(conn)
+        return reconcile_extensions(conn, wanted, present)
 
 
 class PostgresDatabaseProvider(ResourceProvider):

@@ -11,7 +11,7 @@ import pulumi
 from psycopg import sql
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from providers.local.postgres_admin import installed_extensions
+from providers.local.postgres_admin import installed_extensions, reconcile_extensions
 
 _EXTENSION = re.compile(r"^[a-z0-9_-]{1,63}$")
 
@@ -39,11 +39,7 @@ def _connect(uri: str) -> psycopg.Connection:
 
 def _apply(uri: str, wanted: list[str], present: list[str]) -> list[str]:
     with _connect(uri) as conn:
-        for ext in sorted(set(wanted) - set(present)):
-            conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
-        for ext in sorted(set(present) - set(wanted)):
-            conn.execute(sql.SQL("DROP EXTENSION IF EXISTS {}").format(sql.Identifier(ext)))
-        return installed_extensions(conn)
+        return reconcile_extensions(conn, wanted, present)
 
 
 class ExtensionsProvider(ResourceProvider):

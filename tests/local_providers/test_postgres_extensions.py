@@ -1,0 +1,81 @@
+"""`postgres:Extensions` against a real database on the project's PostgreSQL server."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from providers.local.postgres_admin import installed_extensions
+from providers.postgres.extensions import ExtensionsProvider
+from tests.engine.cli import PROJECT_ROOT
+
+
+def _admin_url() -> str:
+    done = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "python"), str(PROJECT_ROOT / "bootstrap" / "postgres.py"),
+                           "url"], check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def database_uri():
+    name = f"sc_ext_{secrets.token_hex(4)}"
+    admin = _admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield psycopg.conninfo.make_conninfo(admin, dbname=name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _installed(uri: str) -> list[str]:
+    with psycopg.connect(uri) as conn:
+        return installed_extensions(conn)
+
+
+def test_create_enables_every_wanted_extension(database_uri):
+    result = ExtensionsProvider().create({"connection_uri": database_uri, "extensions": ["vector", "pg_trgm"]})
+    assert {"vector", "pg_trgm"} <= set(_installed(database_uri))
+    assert {"vector", "pg_trgm"} <= set(result.outs["installed"])
+
+
+def test_update_adds_and_drops_to_match(database_uri):
+    provider = ExtensionsProvider()
+    olds = provider.create({"connection_uri": database_uri, "extensions": ["vector", "pg_trgm"]}).outs
+    provider.update("extensions", olds, {"connection_uri": database_uri, "extensions": ["vector", "uuid-ossp"]})
+    assert set(_installed(database_uri)) == {"vector", "uuid-ossp"}
+
+
+def test_read_reports_an_extension_dropped_out_of_band(database_uri):
+    provider = ExtensionsProvider()
+    outs = provider.create({"connection_uri": database_uri, "extensions": ["vector", "pg_trgm"]}).outs
+    with psycopg.connect(database_uri, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION pg_trgm")
+    read = provider.read("extensions", outs)
+    assert read.outs["extensions"] == ["vector"]
+    assert provider.diff("extensions", read.outs, {**outs}).changes
+
+
+def test_delete_keeps_an_extension_a_column_still_uses(database_uri):
+    provider = ExtensionsProvider()
+    outs = provider.create({"connection_uri": database_uri, "extensions": ["vector", "pg_trgm"]}).outs
+    with psycopg.connect(database_uri, autocommit=True) as conn:
+        conn.execute("CREATE TABLE items (embedding vector(3))")
+    provider.delete("extensions", outs)
+    assert _installed(database_uri) == ["vector"]
+
+
+def test_unreachable_database_error_names_the_host_and_never_the_password():
+    uri = "postgresql://app:hunter2-secret@127.0.0.1:1/app"
+    with pytest.raises(RuntimeError) as caught:
+        ExtensionsProvider().create({"connection_uri": uri, "extensions": ["vector"]})
+    assert "127.0.0.1:1" in str(caught.value)
+    assert "hunter2-secret" not in str(caught.value)
+
+
+def test_check_refuses_names_that_are_not_extensions():
+    result = ExtensionsProvider().check({}, {"connection_uri": "x", "extensions": ["vector; DROP TABLE x"]})
+    assert result.failures and result.failures[0].property == "extensions"
