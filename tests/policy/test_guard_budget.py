@@ -1,6 +1,5 @@
 """monthly-budget: the stack's estimated cost within its budget; all budgets within the project cap."""
 
-import pytest
 
 from stagecraft_guard.rules import budget
 

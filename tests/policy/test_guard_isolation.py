@@ -1,6 +1,5 @@
 """production-isolation: non-production stacks never use production's branch, bucket or hosts."""
 
-import pytest
 
 from stagecraft_guard.rules import isolation
 
