@@ -1,6 +1,5 @@
 """monthly-budget: the stack's estimated cost within its budget; all budgets within the project cap."""
 
-
 from stagecraft_guard.rules import budget
 
 from .builders import UNKNOWN, env, run, stack_args, stack_resource

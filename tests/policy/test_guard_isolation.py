@@ -1,6 +1,5 @@
 """production-isolation: non-production stacks never use production's branch, bucket or hosts."""
 
-
 from stagecraft_guard.rules import isolation
 
 from .builders import UNKNOWN, env, resource_args, run, secret
