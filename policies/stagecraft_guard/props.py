@@ -170,15 +170,6 @@ def read(props: Mapping[str, Any], type_token: str, *fields: Key) -> Value:
     return Value(present=True, known=True, secret=secret, value=plain(current))
 
 
-def read_raw_key(container: Any, key: str) -> Value:
-    """Read one user-chosen key (no name conversion) from an already-read map."""
-    present, raw = _raw_get(container, key)
-    if not present:
-        return MISSING
-    value, known, secret = _unwrap(raw)
-    return Value(present=True, known=known, secret=secret, value=plain(value) if known else UNKNOWN)
-
-
 def plain(raw: Any) -> Any:
     """A plain copy: envelopes removed, unknowns as :data:`UNKNOWN`, proxies as dicts and lists."""
     value, known, _ = _unwrap(raw)
