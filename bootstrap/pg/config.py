@@ -18,12 +18,14 @@ from .errors import BootstrapError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 54329
 DEFAULT_ADMIN_USER = "stagecraft_admin"
+DEFAULT_SYSTEM_DIR = Path("/var/lib/stagecraft")
 
 ENV_HOST = "STAGECRAFT_PG_HOST"
 ENV_PORT = "STAGECRAFT_PG_PORT"
 ENV_ADMIN_USER = "STAGECRAFT_PG_ADMIN_USER"
 ENV_PASSWORD_FILE = "STAGECRAFT_PG_ADMIN_PASSWORD_FILE"
 ENV_STATE_DIR = "STAGECRAFT_PG_STATE_DIR"
+ENV_SYSTEM_DIR = "STAGECRAFT_PG_SYSTEM_DIR"
 
 # What initdb accepts as a superuser name without quoting surprises; a user's own server may use others,
 # but then it is not ours to create.
@@ -37,7 +39,12 @@ class Settings:
     host, port: where the server is (or is to be started).
     admin_user: the superuser the bootstrap logs in as.
     password_file: file holding that user's password (first line).
-    state_dir: the project's cluster directory; holds `data/`, `server.log`, `cluster.json`.
+    state_dir: the project's cluster directory; holds `cluster.json`, the lock and, unless the cluster lives
+        elsewhere (cluster_dir), `data/` and `server.log`.
+    system_dir: where, as root, the bootstrap keeps what the server account cannot reach in the project
+        (a copy of the PostgreSQL installation, clusters); see fallback.py.
+    cluster_dir: the directory holding `data/` and `server.log` when it is not the state directory; set
+        from the state directory's record by fallback.resolve, never from options.
     """
 
     host: str
@@ -45,21 +52,33 @@ class Settings:
     admin_user: str
     password_file: Path
     state_dir: Path
+    system_dir: Path = DEFAULT_SYSTEM_DIR
+    cluster_dir: Optional[Path] = None
+
+    @property
+    def cluster_home(self) -> Path:
+        """The directory holding the cluster's `data/` and `server.log`."""
+        return self.cluster_dir if self.cluster_dir is not None else self.state_dir
 
     @property
     def data_dir(self) -> Path:
         """The cluster's PGDATA."""
-        return self.state_dir / "data"
+        return self.cluster_home / "data"
 
     @property
     def log_file(self) -> Path:
         """The server log written by pg_ctl."""
-        return self.state_dir / "server.log"
+        return self.cluster_home / "server.log"
 
     @property
     def marker_file(self) -> Path:
         """Records which cluster this project created (see cluster.py)."""
         return self.state_dir / "cluster.json"
+
+    @property
+    def location_file(self) -> Path:
+        """Records where the cluster lives when that is not the state directory (see fallback.py)."""
+        return self.state_dir / "cluster-location.json"
 
     @property
     def lock_file(self) -> Path:
@@ -108,6 +127,7 @@ def resolve(
     admin_user: Optional[str] = None,
     password_file: Optional[str] = None,
     state_dir: Optional[str] = None,
+    system_dir: Optional[str] = None,
 ) -> Settings:
     """Build Settings from command-line values (strings or None), the environment and the defaults."""
     resolved_host = _pick(host, env, ENV_HOST) or DEFAULT_HOST
@@ -125,12 +145,15 @@ def resolve(
     state = Path(raw_state).expanduser() if raw_state else project_root / ".stagecraft" / "postgres"
     raw_password = _pick(password_file, env, ENV_PASSWORD_FILE)
     pw_file = Path(raw_password).expanduser() if raw_password else state / "admin-password"
+    raw_system = _pick(system_dir, env, ENV_SYSTEM_DIR)
+    system = Path(raw_system).expanduser().absolute() if raw_system else DEFAULT_SYSTEM_DIR
     return Settings(
         host=resolved_host,
         port=_port(_pick(port, env, ENV_PORT)),
         admin_user=user,
         password_file=pw_file.absolute(),
         state_dir=state.absolute(),
+        system_dir=system,
     )
 
 

@@ -3,6 +3,7 @@ named with their option and variable."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,19 @@ def test_write_password_creates_an_owner_only_file(tmp_path: Path) -> None:
 
     assert settings.password_file.read_text() == "generated\n"
     assert settings.password_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_system_dir_defaults_to_var_lib_stagecraft_and_follows_environment_then_option() -> None:
+    assert config.resolve(ROOT, {}).system_dir == Path("/var/lib/stagecraft")
+    assert config.resolve(ROOT, {"STAGECRAFT_PG_SYSTEM_DIR": "/srv/sc"}).system_dir == Path("/srv/sc")
+    assert config.resolve(ROOT, {"STAGECRAFT_PG_SYSTEM_DIR": "/srv/sc"}, system_dir="/opt/sc").system_dir == Path("/opt/sc")
+
+
+def test_the_cluster_lives_in_the_state_dir_unless_a_cluster_dir_is_set() -> None:
+    settings = config.resolve(ROOT, {})
+    elsewhere = dataclasses.replace(settings, cluster_dir=Path("/var/lib/stagecraft/clusters/k"))
+
+    assert settings.log_file == ROOT / ".stagecraft" / "postgres" / "server.log"
+    assert elsewhere.data_dir == Path("/var/lib/stagecraft/clusters/k/data")
+    assert elsewhere.log_file == Path("/var/lib/stagecraft/clusters/k/server.log")
+    assert (elsewhere.marker_file, elsewhere.password_file) == (settings.marker_file, settings.password_file)
