@@ -31,7 +31,7 @@ setup: python engine postgres
 
 up: setup
 	@$(ENV) && pulumi stack select --create dev --non-interactive >/dev/null && \
-	  pulumi up -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
+	  pulumi up -s dev --yes --non-interactive $(PULUMI_FLAGS)
 
 preview: python engine
 	@if [ "$(STACK)" = dev ]; then $(MAKE) --no-print-directory postgres; fi

@@ -11,6 +11,7 @@ from dataclasses import fields
 from typing import Any, ClassVar, Iterable, Mapping, Optional
 
 from pulumi.dynamic import CheckFailure, CheckResult
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from .errors import ProviderError
@@ -19,8 +20,12 @@ UNKNOWN = rpc.UNKNOWN
 
 
 def is_unknown(value: Any) -> bool:
-    """True for the engine's placeholder of a value not known until apply."""
-    return isinstance(value, str) and value == UNKNOWN
+    """True for the engine's placeholder of a value not known until apply.
+
+    The dynamic provider host hands unknowns over as `pulumi.output.Unknown` at preview; the RPC layer's
+    sentinel string can reach a provider too, so both count.
+    """
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def contains_unknown(value: Any) -> bool:

@@ -74,7 +74,9 @@ class EnvFileProvider(ResourceProvider):
         failures = []
         if not os.path.isabs(str(news.get("path", ""))):
             failures.append(CheckFailure("path", "path must be absolute"))
-        bad = [k for k in (news.get("values") or {}) if not _KEY.match(k)]
+        values = news.get("values")
+        # At preview the values may still be unknown (outputs of resources not yet created): nothing to check.
+        bad = [k for k in values if not _KEY.match(k)] if isinstance(values, dict) else []
         if bad:
             failures.append(CheckFailure("values", f"not valid variable names: {bad}"))
         return CheckResult(news, failures)

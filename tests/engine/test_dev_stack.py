@@ -126,3 +126,11 @@ def test_destroy_leaves_no_database_role_bucket_or_env_file(tmp_path):
     assert not _role_exists(name)
     assert not any((tmp_path / "buckets").iterdir())
     assert not any((tmp_path / "env" / "dev").iterdir())
+
+
+def test_preview_of_a_new_stack_plans_every_resource(tmp_path):
+    name = f"sc_test_{secrets.token_hex(4)}"
+    project = ProjectCopy(tmp_path / "project", "dev", _dev_config(tmp_path, name))
+    preview = project.preview().check()
+    assert "+ 34 to create" in preview.output
+    assert not _database_exists(name)

@@ -86,6 +86,8 @@ def _assert_exactly_the_stack(created: dict[str, list[str]]) -> None:
 
 
 def _lifecycle(project: ProjectCopy, accounts: EmulatedAccounts) -> None:
+    project.preview().check()
+    assert accounts.writes() == 0  # a preview plans; it never changes the accounts
     project.up().check()
     _assert_exactly_the_stack(accounts.created())
     service_id = accounts.koyeb.objects("services")[0]["id"]
