@@ -1,12 +1,7 @@
-"""Neon dynamic providers: ``Branch``, ``Endpoint``, ``Role``, ``Database`` (``pulumi-python:dynamic/neon:*``).
+"""Neon dynamic providers: `branch.Branch`, `endpoint.Endpoint`, `role.Role`, `database.Database`
+(`pulumi-python:dynamic/neon:*`). The Neon project itself comes from the official `pulumi-neon` package.
 
-The Neon project itself comes from the official ``pulumi-neon`` package; these cover what it lacks.
+Import from the submodules. This file imports nothing on purpose: the dynamic-provider host unpickles
+providers on several threads at once, and a package `__init__` that imports its submodules lets two threads
+deadlock on Python's module locks (seen as `_DeadlockError` on `pulumi refresh`).
 """
-
-from .branch import Branch, BranchArgs, BranchProvider
-from .database import Database, DatabaseArgs, DatabaseProvider
-from .endpoint import Endpoint, EndpointArgs, EndpointProvider
-from .role import Role, RoleArgs, RoleProvider
-
-__all__ = ["Branch", "BranchArgs", "BranchProvider", "Database", "DatabaseArgs", "DatabaseProvider", "Endpoint",
-           "EndpointArgs", "EndpointProvider", "Role", "RoleArgs", "RoleProvider"]

@@ -1,5 +1,4 @@
-"""Upstash dynamic provider: ``RedisDatabase`` (``pulumi-python:dynamic/upstash:RedisDatabase``)."""
+"""Upstash dynamic provider: `redis_database.RedisDatabase` (`pulumi-python:dynamic/upstash:RedisDatabase`).
 
-from .redis_database import RedisDatabase, RedisDatabaseArgs, RedisDatabaseProvider
-
-__all__ = ["RedisDatabase", "RedisDatabaseArgs", "RedisDatabaseProvider"]
+Import from the submodule; see providers/neon/__init__.py for why this file imports nothing.
+"""

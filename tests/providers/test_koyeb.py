@@ -126,7 +126,9 @@ def test_secret_rename_replaces_but_value_change_does_not():
 
 
 def test_resources_register_under_the_contract_type_tokens(registrations):
-    from providers.koyeb import App, AppArgs, Secret, SecretArgs, Service
+    from providers.koyeb.app import App, AppArgs
+    from providers.koyeb.secret import Secret, SecretArgs
+    from providers.koyeb.service import Service
 
     App("a", AppArgs(name="stagecraft-uat-api"))
     Secret("s", SecretArgs(name=SECRET_NAME, value="v"))
@@ -136,14 +138,14 @@ def test_resources_register_under_the_contract_type_tokens(registrations):
 
 
 def test_secret_value_is_declared_a_secret_output(registrations):
-    from providers.koyeb import Secret, SecretArgs
+    from providers.koyeb.secret import Secret, SecretArgs
 
     Secret("s", SecretArgs(name=SECRET_NAME, value="v"))
     assert registrations[0]["opts"].additional_secret_outputs == ["value"]
 
 
 def test_service_registers_every_contract_input(registrations):
-    from providers.koyeb import Service
+    from providers.koyeb.service import Service
 
     Service("svc", ServiceArgs(**SERVICE))
     assert set(SERVICE) <= set(registrations[0]["props"])

@@ -95,7 +95,7 @@ def test_database_owner_change_is_in_place_but_rename_replaces():
 
 
 def test_role_password_is_declared_a_secret_output(registrations):
-    from providers.neon import Role, RoleArgs
+    from providers.neon.role import Role, RoleArgs
 
     Role("r", RoleArgs(**ROLE))
     assert registrations[0]["type"] == "pulumi-python:dynamic/neon:Role"
@@ -103,7 +103,9 @@ def test_role_password_is_declared_a_secret_output(registrations):
 
 
 def test_neon_resources_register_under_the_contract_type_tokens(registrations):
-    from providers.neon import Branch, BranchArgs, Database, DatabaseArgs, Endpoint, EndpointArgs
+    from providers.neon.branch import Branch, BranchArgs
+    from providers.neon.database import Database, DatabaseArgs
+    from providers.neon.endpoint import Endpoint, EndpointArgs
 
     Branch("b", BranchArgs(**BRANCH))
     Endpoint("e", EndpointArgs(**ENDPOINT))

@@ -69,7 +69,7 @@ def test_turning_tls_off_replaces_but_turning_it_on_does_not():
 
 
 def test_password_and_rest_token_are_declared_secret_outputs(registrations):
-    from providers.upstash import RedisDatabase
+    from providers.upstash.redis_database import RedisDatabase
 
     RedisDatabase("cache", RedisDatabaseArgs(**REDIS))
     assert registrations[0]["type"] == "pulumi-python:dynamic/upstash:RedisDatabase"
