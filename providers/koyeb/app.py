@@ -32,10 +32,14 @@ class AppArgs(CheckedArgs):
 
 
 def _to_outs(app: dict[str, Any]) -> dict[str, Any]:
-    """State of an app: its input plus status and the auto-assigned public domain."""
+    """State of an app: its input plus the auto-assigned public domain.
+
+    The app's status is left out on purpose: it follows its services' health (STARTING until they are up),
+    so keeping it would make every refresh report a change nobody made.
+    """
     domains = app.get("domains") or []
     auto = [d for d in domains if d.get("type", "AUTOASSIGNED") == "AUTOASSIGNED" and d.get("name")]
-    return {"name": app.get("name"), "status": app.get("status"), "domain": auto[0]["name"] if auto else ""}
+    return {"name": app.get("name"), "domain": auto[0]["name"] if auto else ""}
 
 
 class AppProvider(ResourceProvider):
@@ -91,11 +95,10 @@ def _status_or_gone(koyeb: KoyebClient, app_id: str) -> str:
 
 
 class App(pulumi.dynamic.Resource, module="koyeb", name="App"):
-    """A Koyeb app. Outputs: ``name``, ``status``, ``domain`` (auto-assigned ``*.koyeb.app`` host); ``id``."""
+    """A Koyeb app. Outputs: ``name``, ``domain`` (auto-assigned ``*.koyeb.app`` host); ``id``."""
 
     name: pulumi.Output[str]
-    status: pulumi.Output[str]
     domain: pulumi.Output[str]
 
     def __init__(self, resource_name: str, args: AppArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(AppProvider(), resource_name, {**args.to_props(), "status": None, "domain": None}, opts)
+        super().__init__(AppProvider(), resource_name, {**args.to_props(), "domain": None}, opts)

@@ -93,8 +93,7 @@ def _lifecycle(project: ProjectCopy, accounts: EmulatedAccounts) -> None:
     service_id = accounts.koyeb.objects("services")[0]["id"]
 
     project.up("--expect-no-changes").check()
-    project.refresh().check()
-    project.preview("--expect-no-changes").check()
+    project.refresh("--expect-no-changes").check()
 
     project.write_config({"uattest:neonProjectId": accounts.project_id, "uattest:image": "ghcr.io/weedgo/backend:1.0.1"})
     project.up().check()
