@@ -206,7 +206,6 @@ class StackSettings(_Settings):
     stack: str = Field(description="Pulumi stack name (from the engine, not config).")
     environment: Literal["development", "preview", "uat", "beta", "preprod", "production"] = Field(
         description="ENVIRONMENT value the apps receive.")
-    free_tier: bool = Field(default=True, description="The stack must stay on free plans (the policy pack checks).")
     frontend: FrontendSettings
     backend: BackendSettings
     postgres: PostgresSettings
