@@ -6,6 +6,9 @@ import os
 
 import pulumi
 
+from providers.koyeb import client as koyeb_client
+from providers.neon import client as neon_client
+from providers.upstash import client as upstash_client
 from settings.load import NAMESPACE
 from settings.models import StackSettings
 
@@ -13,12 +16,12 @@ DEV_PASSPHRASE = "stagecraft-dev"
 """The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
 
 
-# Credentials each platform's provider needs: environment variables (dynamic providers), or either a config
-# key or an environment variable (official providers read both).
+# Credentials each platform's provider needs: the environment variables our dynamic providers read (named by
+# their client modules), or, for the official Cloudflare provider, either its config key or its variable.
 _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "koyeb": (("KOYEB_TOKEN",), None),
-    "neon": (("NEON_API_KEY",), None),
-    "upstash": (("UPSTASH_EMAIL", "UPSTASH_API_KEY"), None),
+    "koyeb": ((koyeb_client.TOKEN_VAR,), None),
+    "neon": ((neon_client.KEY_VAR,), None),
+    "upstash": ((upstash_client.EMAIL_VAR, upstash_client.KEY_VAR), None),
     "cloudflare": (("CLOUDFLARE_API_TOKEN",), "cloudflare:apiToken"),
 }
 
