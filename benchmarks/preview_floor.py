@@ -11,20 +11,15 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV_PASSPHRASE = "stagecraft-dev"
+sys.path.insert(0, str(ROOT))
 
-
-def _engine_env(backend: str) -> dict[str, str]:
-    engine = subprocess.run(["bash", str(ROOT / "bootstrap" / "engine.sh")], check=True, capture_output=True,
-                            text=True).stdout.strip().splitlines()[-1]
-    return {**os.environ, "PATH": f"{engine}:{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-            "PULUMI_BACKEND_URL": backend, "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "1", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1"}
+from tests.engine.cli import DEV_PASSPHRASE, engine_env  # noqa: E402
 
 
 def _time_preview(cwd: Path, env: dict[str, str], runs: int) -> list[float]:
@@ -49,18 +44,18 @@ def main() -> None:
     args = parser.parse_args()
 
     project_backend = os.environ.get("PULUMI_BACKEND_URL") or f"file://{ROOT / '.stagecraft' / 'state'}"
-    dev = _time_preview(ROOT, _engine_env(project_backend), args.runs)
+    dev = _time_preview(ROOT, engine_env(project_backend, DEV_PASSPHRASE), args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         folder, state = Path(tmp) / "empty", Path(tmp) / "state"
         folder.mkdir()
         state.mkdir()
         _empty_program(folder)
-        env = _engine_env(f"file://{state}")
+        env = engine_env(f"file://{state}", DEV_PASSPHRASE)
         subprocess.run(["pulumi", "stack", "init", "dev", "--non-interactive"], cwd=folder, env=env, check=True,
                        capture_output=True)
         empty = _time_preview(folder, env, args.runs)
 
-    version = subprocess.run(["pulumi", "version"], env=_engine_env(project_backend), capture_output=True,
+    version = subprocess.run(["pulumi", "version"], env=engine_env(project_backend, DEV_PASSPHRASE), capture_output=True,
                              text=True).stdout.strip()
     dev_median, empty_median = statistics.median(dev), statistics.median(empty)
     print(f"engine: pulumi {version}; {args.runs} runs each; {os.cpu_count()} cores")

@@ -1,7 +1,7 @@
 """Prints how much of the emulated uat stack's API latency the engine's parallelism hides.
 
 Serves the Koyeb, Neon and Upstash emulators on loopback with a fixed latency per request (default 100 ms),
-runs `pulumi up` of the uat dynamic resources (tests/engine/programs/uat_dynamic.py) on the real engine, and
+runs `pulumi up` of the uat dynamic resources (tests/engine/emulated_uat.py) on the real engine, and
 prints: the wall time of the `up`, the number of API requests and the sum of their latencies, and, for a
 second (no-op) `up`, how many requests and how many writes it made. Then destroys the stack. Run it with
 `make bench`; figures are for reading, not for asserting.
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.engine.test_uat_dynamic_stack import EmulatedAccounts, _stack  # noqa: E402
+from tests.engine.emulated_uat import EmulatedAccounts, uat_dynamic_stack  # noqa: E402
 
 
 def _timed(action) -> float:
@@ -35,7 +35,7 @@ def main() -> None:
 
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         accounts = EmulatedAccounts(stack)
-        project = _stack(Path(tmp), accounts)
+        project = uat_dynamic_stack(Path(tmp), accounts)
         for emulator in accounts.emulators().values():
             emulator.set_latency(args.latency)
 

@@ -26,6 +26,19 @@ def engine_bin() -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def engine_env(backend_url: str, passphrase: str) -> dict[str, str]:
+    """This process's environment plus what running the engine offline needs: the engine and the project's
+    venv first on PATH, a file state backend, the passphrase, and no update check or plugin download."""
+    return {
+        **os.environ,
+        "PATH": f"{engine_bin()}{os.pathsep}{PROJECT_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_BACKEND_URL": backend_url,
+        "PULUMI_CONFIG_PASSPHRASE": passphrase,
+        "PULUMI_SKIP_UPDATE_CHECK": "1",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1",
+    }
+
+
 @dataclass
 class Result:
     """One CLI run."""
@@ -68,16 +81,7 @@ class ProjectCopy:
         self.write_config(config)
         state = root / ".state"
         state.mkdir()
-        self.env = {
-            **os.environ,
-            "PATH": f"{engine_bin()}{os.pathsep}{PROJECT_ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
-            "PULUMI_BACKEND_URL": f"file://{state}",
-            "PULUMI_CONFIG_PASSPHRASE": passphrase,
-            "PULUMI_SKIP_UPDATE_CHECK": "1",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1",
-            "PULUMI_HOME": str(Path.home() / ".pulumi"),
-            **(extra_env or {}),
-        }
+        self.env = {**engine_env(f"file://{state}", passphrase), **(extra_env or {})}
         self.run("stack", "init", stack).check()
 
     def write_config(self, config: dict[str, Any]) -> None:

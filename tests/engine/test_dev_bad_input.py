@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import secrets
-import socket
 
 import pytest
 
 from tests.engine.cli import ProjectCopy
-from tests.engine.test_dev_stack import _database_exists, _dev_config
+from tests.engine.dev_stack import dev_config
+from tests.machine import closed_port, database_exists
 
 pytestmark = pytest.mark.engine
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _assert_refused_and_unchanged(project: ProjectCopy, tmp_path, name: str, *expected: str) -> None:
@@ -25,7 +19,7 @@ def _assert_refused_and_unchanged(project: ProjectCopy, tmp_path, name: str, *ex
     for text in expected:
         assert text in result.output
     assert "Traceback" not in result.output
-    assert not _database_exists(name)
+    assert not database_exists(name)
     assert not (tmp_path / "env").exists()
     assert project.resource_count() == 0
 
@@ -36,26 +30,26 @@ def name():
 
 
 def test_unknown_platform_is_refused(tmp_path, name):
-    config = {**_dev_config(tmp_path, name), "stagecraft:backend": {"platform": "heroku"}}
+    config = {**dev_config(tmp_path, name), "stagecraft:backend": {"platform": "heroku"}}
     project = ProjectCopy(tmp_path / "project", "dev", config)
     _assert_refused_and_unchanged(project, tmp_path, name, "stagecraft:backend.platform",
                                   "pulumi config set --path 'stagecraft:backend.platform' koyeb -s dev")
 
 
 def test_malformed_port_is_refused(tmp_path, name):
-    config = _dev_config(tmp_path, name)
+    config = dev_config(tmp_path, name)
     config["stagecraft:backend"] = {"platform": "local", "port": "80x"}
     project = ProjectCopy(tmp_path / "project", "dev", config)
     _assert_refused_and_unchanged(project, tmp_path, name, "stagecraft:backend.port", "'80x'")
 
 
 def test_missing_required_key_is_refused(tmp_path, name):
-    config = {k: v for k, v in _dev_config(tmp_path, name).items() if k != "stagecraft:storage"}
+    config = {k: v for k, v in dev_config(tmp_path, name).items() if k != "stagecraft:storage"}
     project = ProjectCopy(tmp_path / "project", "dev", config)
     _assert_refused_and_unchanged(project, tmp_path, name, "stagecraft:storage: is required but not set")
 
 
 def test_unreachable_postgres_is_refused(tmp_path, name):
-    port = _closed_port()
-    project = ProjectCopy(tmp_path / "project", "dev", _dev_config(tmp_path, name, port=port))
+    port = closed_port()
+    project = ProjectCopy(tmp_path / "project", "dev", dev_config(tmp_path, name, port=port))
     _assert_refused_and_unchanged(project, tmp_path, name, f"stagecraft:postgres.local (host 127.0.0.1, port {port})")

@@ -6,8 +6,9 @@ import secrets
 
 import pytest
 
-from tests.engine.cli import PROJECT_ROOT, ProjectCopy
-from tests.engine.test_dev_stack import _database_exists, _dev_config
+from tests.engine.cli import ProjectCopy
+from tests.engine.dev_stack import dev_config
+from tests.machine import PROJECT_ROOT, database_exists
 
 pytestmark = pytest.mark.engine
 
@@ -16,9 +17,9 @@ POLICY_PACK = str(PROJECT_ROOT / "policies")
 
 def test_preview_and_up_of_dev_pass_the_policy_pack(tmp_path):
     name = f"sc_test_{secrets.token_hex(4)}"
-    project = ProjectCopy(tmp_path / "project", "dev", _dev_config(tmp_path, name))
+    project = ProjectCopy(tmp_path / "project", "dev", dev_config(tmp_path, name))
     preview = project.preview("--policy-pack", POLICY_PACK).check()
     assert "Policy Violations" not in preview.output
     project.stack_command("up", "--yes", "--policy-pack", POLICY_PACK).check()
-    assert _database_exists(name)
+    assert database_exists(name)
     project.destroy().check()

@@ -3,53 +3,23 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from providers.local.env_file import parse_dotenv
-from tests.engine.cli import PROJECT_ROOT, ProjectCopy
+from tests.engine.cli import ProjectCopy
+from tests.engine.dev_stack import dev_config
+from tests.machine import database_exists, role_exists
 
 pytestmark = pytest.mark.engine
-
-ADMIN_PASSWORD_FILE = PROJECT_ROOT / ".stagecraft" / "postgres" / "admin-password"
-
-
-def _admin_url() -> str:
-    done = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "python"), str(PROJECT_ROOT / "bootstrap" / "postgres.py"),
-                           "url"], check=True, capture_output=True, text=True)
-    return done.stdout.strip()
-
-
-def _dev_config(tmp: Path, name: str, **postgres_local) -> dict:
-    return {
-        "stagecraft:frontend": {"platform": "local"},
-        "stagecraft:backend": {"platform": "local"},
-        "stagecraft:postgres": {"platform": "local", "database": name, "role": name,
-                                "local": {"adminPasswordFile": str(ADMIN_PASSWORD_FILE), **postgres_local}},
-        "stagecraft:redis": {"platform": "memory"},
-        "stagecraft:storage": {"platform": "local", "localRoot": str(tmp / "buckets")},
-        "stagecraft:envFiles": {"directory": str(tmp / "env")},
-    }
-
-
-def _database_exists(name: str) -> bool:
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
-
-
-def _role_exists(name: str) -> bool:
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dev-stack")
     name = f"sc_test_{secrets.token_hex(4)}"
-    project = ProjectCopy(tmp / "project", "dev", _dev_config(tmp, name))
+    project = ProjectCopy(tmp / "project", "dev", dev_config(tmp, name))
     up = project.up().check()
     yield project, name, tmp, up
     project.destroy()
@@ -118,19 +88,19 @@ def test_up_output_shows_secrets_masked(deployed):
 
 def test_destroy_leaves_no_database_role_bucket_or_env_file(tmp_path):
     name = f"sc_test_{secrets.token_hex(4)}"
-    project = ProjectCopy(tmp_path / "project", "dev", _dev_config(tmp_path, name))
+    project = ProjectCopy(tmp_path / "project", "dev", dev_config(tmp_path, name))
     project.up().check()
-    assert _database_exists(name) and _role_exists(name)
+    assert database_exists(name) and role_exists(name)
     project.destroy().check()
-    assert not _database_exists(name)
-    assert not _role_exists(name)
+    assert not database_exists(name)
+    assert not role_exists(name)
     assert not any((tmp_path / "buckets").iterdir())
     assert not any((tmp_path / "env" / "dev").iterdir())
 
 
 def test_preview_of_a_new_stack_plans_every_resource(tmp_path):
     name = f"sc_test_{secrets.token_hex(4)}"
-    project = ProjectCopy(tmp_path / "project", "dev", _dev_config(tmp_path, name))
+    project = ProjectCopy(tmp_path / "project", "dev", dev_config(tmp_path, name))
     preview = project.preview().check()
     assert "+ 34 to create" in preview.output
-    assert not _database_exists(name)
+    assert not database_exists(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
 
 import psycopg
 import pytest
@@ -11,19 +10,13 @@ from psycopg import sql
 
 from providers.local.postgres_admin import installed_extensions
 from providers.postgres.extensions import ExtensionsProvider
-from tests.engine.cli import PROJECT_ROOT
-
-
-def _admin_url() -> str:
-    done = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "python"), str(PROJECT_ROOT / "bootstrap" / "postgres.py"),
-                           "url"], check=True, capture_output=True, text=True)
-    return done.stdout.strip()
+from tests.machine import project_admin_url
 
 
 @pytest.fixture
 def database_uri():
     name = f"sc_ext_{secrets.token_hex(4)}"
-    admin = _admin_url()
+    admin = project_admin_url()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield psycopg.conninfo.make_conninfo(admin, dbname=name)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pulumi
 import pytest
 
 from settings import load_settings
 from settings.preflight import DEV_PASSPHRASE, preflight
+from tests.machine import closed_port
 
 DEV = {
     "frontend": {"platform": "local"},
@@ -18,16 +17,10 @@ DEV = {
 }
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_unreachable_postgres_stops_with_the_key_and_the_fix(tmp_path):
     password_file = tmp_path / "admin-password"
     password_file.write_text("x")
-    port = _closed_port()
+    port = closed_port()
     settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {
         "platform": "local", "local": {"port": port, "adminPasswordFile": str(password_file)}}})
     with pytest.raises(pulumi.RunError) as caught:
