@@ -35,6 +35,13 @@ class PostgresBranchArgs:
     """Protect the data resources from deletion (production)."""
 
 
+def neon_connection_uri(role: pulumi.Input[str], password: pulumi.Input[str], host: pulumi.Input[str],
+                        database: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`postgresql://role:password@host/database?sslmode=require` (Neon accepts TLS connections only)."""
+    return pulumi.Output.all(role, password, host, database).apply(
+        lambda p: f"postgresql://{quote(p[0], safe='')}:{quote(p[1], safe='')}@{p[2]}/{p[3]}?sslmode=require")
+
+
 class PostgresBranch(pulumi.ComponentResource):
     """A database on the local server, or a Neon branch with its endpoint, role and database."""
 
@@ -96,9 +103,7 @@ class PostgresBranch(pulumi.ComponentResource):
         role = Role(f"{name}-role", RoleArgs(project_id=project.id, branch_id=branch.id, name=args.role), opts=child)
         database = Database(f"{name}-database", DatabaseArgs(project_id=project.id, branch_id=branch.id,
                                                              name=args.database, owner_name=role.name), opts=data)
-        uri = pulumi.Output.all(role.name, role.password, endpoint.host, database.name).apply(
-            lambda parts: f"postgresql://{quote(parts[0], safe='')}:{quote(parts[1], safe='')}@{parts[2]}/"
-                          f"{parts[3]}?sslmode=require")
+        uri = neon_connection_uri(role.name, role.password, endpoint.host, database.name)
         Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=pulumi.Output.secret(uri),
                                                         extensions=list(args.extensions)),
                    opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))

@@ -5,11 +5,10 @@ fetched offline, and the Neon database is not a real PostgreSQL to enable extens
 the program's own components and providers, wired as in uat.
 """
 
-from urllib.parse import quote
-
 import pulumi
 
 from components.backend_service import BackendService, BackendServiceArgs
+from components.postgres_branch import neon_connection_uri
 from components.redis_cache import RedisCache, RedisCacheArgs
 from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
 from providers.neon.branch import Branch, BranchArgs
@@ -30,8 +29,7 @@ endpoint = Endpoint("postgres-endpoint", EndpointArgs(
 role = Role("postgres-role", RoleArgs(project_id=project_id, branch_id=branch.id, name="app"))
 database = Database("postgres-database", DatabaseArgs(project_id=project_id, branch_id=branch.id, name="app",
                                                       owner_name=role.name))
-database_url = pulumi.Output.all(role.name, role.password, endpoint.host, database.name).apply(
-    lambda p: f"postgresql://{p[0]}:{quote(p[1], safe='')}@{p[2]}/{p[3]}?sslmode=require")
+database_url = neon_connection_uri(role.name, role.password, endpoint.host, database.name)
 
 redis = RedisCache("redis", RedisCacheArgs(platform="upstash", physical_name=f"{prefix}-cache",
                                            upstash=UpstashSettings()))
