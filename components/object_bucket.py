@@ -38,17 +38,15 @@ class ObjectBucket(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ObjectBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:ObjectBucket", name, None, opts)
-        if args.platform == "r2":
-            bucket, endpoint = self._r2(name, args)
-        elif args.platform == "local":
-            bucket, endpoint = self._local(name, args)
-        else:
-            raise ValueError(f"ObjectBucket {name}: platform {args.platform!r} is not one of local, r2")
+        builders = {"r2": self._r2, "local": self._local}
+        if args.platform not in builders:
+            raise ValueError(f"ObjectBucket {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        bucket, endpoint = builders[args.platform](name, args)
         self.bucket = pulumi.Output.from_input(bucket)
         self.endpoint = pulumi.Output.from_input(endpoint)
         self.register_outputs({"bucket": self.bucket, "endpoint": self.endpoint})
 
-    def _local(self, name: str, args: ObjectBucketArgs):
+    def _local(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         if not args.local_root:
             raise ValueError(f"ObjectBucket {name}: platform 'local' needs local_root")
         folder = BucketDirectory(f"{name}-directory",
@@ -56,7 +54,7 @@ class ObjectBucket(pulumi.ComponentResource):
                                  opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         return args.physical_name, folder.path.apply(lambda path: f"file://{path}")
 
-    def _r2(self, name: str, args: ObjectBucketArgs):
+    def _r2(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         import pulumi_cloudflare as cloudflare
 
         if not args.cloudflare_account_id:

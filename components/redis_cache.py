@@ -24,6 +24,10 @@ class RedisCacheArgs:
     """Upstash settings (platform `upstash`)."""
 
 
+_Endpoints = tuple[pulumi.Input[str], pulumi.Input[str] | None, pulumi.Input[str] | None]
+"""(url, REST url, REST token) of a cache."""
+
+
 class RedisCache(pulumi.ComponentResource):
     """An Upstash Redis database, a local redis-server, or the backend's in-process fallback."""
 
@@ -36,20 +40,24 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:RedisCache", name, None, opts)
-        if args.platform == "upstash":
-            url, rest_url, rest_token = self._upstash(name, args)
-        elif args.platform == "memory":
-            url, rest_url, rest_token = "memory://", None, None
-        elif args.platform == "local":
-            url, rest_url, rest_token = args.local_url, None, None
-        else:
-            raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of local, memory, upstash")
+        builders = {"upstash": self._upstash, "memory": self._memory, "local": self._local}
+        if args.platform not in builders:
+            raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        url, rest_url, rest_token = builders[args.platform](name, args)
         self.url = pulumi.Output.secret(url)
         self.rest_url = pulumi.Output.from_input(rest_url)
         self.rest_token = pulumi.Output.secret(rest_token)
         self.register_outputs({"url": self.url, "rest_url": self.rest_url, "rest_token": self.rest_token})
 
-    def _upstash(self, name: str, args: RedisCacheArgs):
+    @staticmethod
+    def _memory(_name: str, _args: RedisCacheArgs) -> _Endpoints:
+        return "memory://", None, None
+
+    @staticmethod
+    def _local(_name: str, args: RedisCacheArgs) -> _Endpoints:
+        return args.local_url, None, None
+
+    def _upstash(self, name: str, args: RedisCacheArgs) -> _Endpoints:
         from providers.upstash.redis_database import RedisDatabase, RedisDatabaseArgs
 
         settings = args.upstash or UpstashSettings()

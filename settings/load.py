@@ -107,7 +107,11 @@ _PLACEHOLDERS = {
     "bool_parsing": "true",
     "string_type": "<text>",
 }
-_SECTIONS_WITH_PLATFORM = {"frontend", "backend", "postgres", "redis", "storage"}
+# Sections whose missing value is best fixed by setting their platform (the one key each of them requires).
+_SECTIONS_WITH_PLATFORM = {
+    field.alias or name for name, field in StackSettings.model_fields.items()
+    if isinstance(field.annotation, type) and "platform" in getattr(field.annotation, "model_fields", {})
+}
 
 
 def _fix(error: Mapping[str, Any], path: str, stack: str) -> str:
