@@ -8,7 +8,7 @@
 """
 
 from .client import HttpClient
-from .converge import create_or_adopt
+from .converge import Claim, ForeignResource, create_or_adopt, create_owned, parse_timestamp
 from .diffing import changed_fields, diff_props, differs, normalise
 from .errors import (
     AmbiguousResource,
@@ -42,7 +42,7 @@ from .settings import (
 )
 
 __all__ = [
-    "AmbiguousResource", "ApiError", "ApiSettings", "BACKOFF_SCALE_VAR", "BadRequest", "CheckedArgs", "Conflict",
+    "AmbiguousResource", "ApiError", "Claim", "ForeignResource", "create_owned", "parse_timestamp", "ApiSettings", "BACKOFF_SCALE_VAR", "BadRequest", "CheckedArgs", "Conflict",
     "HttpClient", "InputReader", "InvalidInputs", "InvalidSetting", "MAX_ATTEMPTS_VAR", "MissingCredentials", "NotFound", "ProviderError",
     "RateLimited", "ResourceFailed", "ServerError", "TIMEOUT_VAR", "Timing", "TransportError", "UNKNOWN",
     "Unauthorized", "WAIT_TIMEOUT_VAR", "WaitTimeout", "base_url_from_env", "basic_headers", "bearer_headers",

@@ -44,11 +44,13 @@ def diff_props(
     immutable: Iterable[str],
     unique_name: bool,
     replace_if: Optional[Mapping[str, Callable[[Any, Any], bool]]] = None,
+    name_field: str = "name",
 ) -> DiffResult:
     """Compare each input field; changes to ``immutable`` fields (or where ``replace_if`` says so) replace.
 
-    ``unique_name`` asks for delete-before-replace: the vendor refuses two resources with one name, so the
-    old one has to go first.
+    ``unique_name`` says the vendor refuses two resources with one name. A replacement that keeps the name must
+    then delete the old one first; one that changes ``name_field`` creates the new one first, so whatever refers
+    to the old one keeps working until it is switched over (DESIGN §5).
     """
     changed = changed_fields(olds, news, fields)
     fixed = set(immutable)
@@ -61,5 +63,5 @@ def diff_props(
         changes=bool(changed),
         replaces=replaces,
         stables=[f for f in fixed if f not in changed],
-        delete_before_replace=bool(replaces) and unique_name,
+        delete_before_replace=bool(replaces) and unique_name and name_field not in changed,
     )

@@ -209,7 +209,11 @@ class ServiceProvider(ResourceProvider):
         return ServiceArgs.check(news)
 
     def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
-        return diff_props(olds, news, fields=FIELDS, immutable=IMMUTABLE, unique_name=True)
+        result = diff_props(olds, news, fields=FIELDS, immutable=IMMUTABLE, unique_name=True)
+        if result.replaces and news.get("instance_type") == FREE_INSTANCE:
+            # One free instance per organization: the new service cannot start while the old one holds it.
+            result.delete_before_replace = True
+        return result
 
     def create(self, props: Any) -> CreateResult:
         args: ServiceArgs = ServiceArgs.from_props(props)

@@ -405,13 +405,33 @@ def test_diff_ignores_int_float_and_tuple_list_differences():
     assert result.changes is False
 
 
-def test_diff_replaces_on_immutable_change_deleting_first_for_unique_names():
+def test_diff_renaming_a_unique_name_creates_the_new_one_before_the_old_goes():
     result = h.diff_props({"name": "a", "port": 1}, {"name": "b", "port": 1}, fields=["name", "port"],
                           immutable=["name"], unique_name=True)
-    assert (result.changes, result.replaces, result.delete_before_replace) == (True, ["name"], True)
+    assert (result.changes, result.replaces, result.delete_before_replace) == (True, ["name"], False)
+
+
+def test_diff_replacing_under_the_same_unique_name_deletes_first():
+    result = h.diff_props({"name": "a", "app_id": "x"}, {"name": "a", "app_id": "y"}, fields=["name", "app_id"],
+                          immutable=["name", "app_id"], unique_name=True)
+    assert (result.replaces, result.delete_before_replace) == (["app_id"], True)
 
 
 def test_diff_treats_unknown_values_as_changes():
     result = h.diff_props({"app_id": "a"}, {"app_id": h.UNKNOWN}, fields=["app_id"], immutable=["app_id"],
                           unique_name=False)
     assert result.replaces == ["app_id"] and result.delete_before_replace is False
+
+
+# --- connection pools ------------------------------------------------------------------------------------
+
+def test_calls_with_the_same_settings_share_one_connection_pool():
+    first, second = h.HttpClient(settings()), h.HttpClient(settings())
+    first.close()
+    assert first._http is second._http and not second._http.is_closed
+
+
+def test_a_different_credential_gets_its_own_pool():
+    other = h.ApiSettings(api="Koyeb", base_url="https://app.koyeb.com", headers=h.bearer_headers("other"),
+                          secrets=("other",), credential_vars=("KOYEB_TOKEN",))
+    assert h.HttpClient(settings())._http is not h.HttpClient(other)._http

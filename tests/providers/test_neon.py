@@ -292,11 +292,11 @@ def test_role_dropped_after_acting_is_adopted_with_its_password(neon):
     assert len(roles) == 1 and role.outs["password"]
 
 
-def test_role_rename_replaces_deleting_first(neon):
+def test_role_rename_creates_the_new_role_before_the_old_goes(neon):
     _, _, role, _ = make_stack(neon)
     news = {**role.outs, "name": "app2"}
     diff = RoleProvider().diff(role.id, role.outs, news)
-    assert diff.replaces == ["name"] and diff.delete_before_replace
+    assert diff.replaces == ["name"] and not diff.delete_before_replace
 
 
 def test_role_delete_then_read_reports_gone(neon):
