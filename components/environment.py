@@ -59,11 +59,14 @@ class ProductEnvironment(pulumi.ComponentResource):
                 "STORAGE_PLATFORM": storage.platform,
                 "STORAGE_BUCKET": self.storage.bucket,
                 "STORAGE_ENDPOINT": self.storage.endpoint,
+                **({"STORAGE_ACCESS_KEY_ID": self.storage.access_key_id} if storage.platform != "local" else {}),
             },
             secret_env={
                 "DATABASE_URL": self.postgres.connection_uri,
                 "REDIS_URL": self.redis.url,
                 "JWT_SECRET": self.jwt_secret,
+                **({"STORAGE_SECRET_ACCESS_KEY": self.storage.secret_access_key}
+                   if storage.platform != "local" else {}),
             }), opts=child)
 
         frontend = settings.frontend
@@ -106,6 +109,8 @@ class ProductEnvironment(pulumi.ComponentResource):
             "redis": {"url": self.redis.url, "restUrl": self.redis.rest_url, "restToken": self.redis.rest_token,
                       "platform": self._settings.redis.platform},
             "storage": {"bucket": self.storage.bucket, "endpoint": self.storage.endpoint,
+                        "accessKeyId": self.storage.access_key_id,
+                        "secretAccessKey": self.storage.secret_access_key,
                         "platform": self._settings.storage.platform},
             "jwtSecret": self.jwt_secret,
         }

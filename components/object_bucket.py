@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ class ObjectBucketArgs:
     cloudflare_account_id: str | None = None
     """Cloudflare account (platform `r2`)."""
     location: str | None = None
-    """R2 location hint (`weur`, `enam`, ...)."""
+    """R2 location hint, one of the provider's values (`WNAM`, `ENAM`, `WEUR`, `EEUR`, `APAC`)."""
     local_root: str | None = None
     """Absolute folder holding local buckets (platform `local`)."""
     protect: bool = False
@@ -35,31 +36,53 @@ class ObjectBucket(pulumi.ComponentResource):
     """Bucket name."""
     endpoint: pulumi.Output[str]
     """S3 API endpoint (R2) or `file://` URL of the folder (local)."""
+    access_key_id: pulumi.Output[str]
+    """S3 access key id the backend signs with (empty for a local folder)."""
+    secret_access_key: pulumi.Output[str]
+    """S3 secret access key (secret; empty for a local folder)."""
 
     def __init__(self, name: str, args: ObjectBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:ObjectBucket", name, None, opts)
         builders = {"r2": self._r2, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"ObjectBucket {name}: platform {args.platform!r} is not one of {sorted(builders)}")
-        bucket, endpoint = builders[args.platform](name, args)
+        bucket, endpoint, key_id, secret_key = builders[args.platform](name, args)
         self.bucket = pulumi.Output.from_input(bucket)
         self.endpoint = pulumi.Output.from_input(endpoint)
-        self.register_outputs({"bucket": self.bucket, "endpoint": self.endpoint})
+        self.access_key_id = pulumi.Output.from_input(key_id)
+        self.secret_access_key = pulumi.Output.secret(secret_key)
+        self.register_outputs({"bucket": self.bucket, "endpoint": self.endpoint, "access_key_id": self.access_key_id,
+                               "secret_access_key": self.secret_access_key})
 
-    def _local(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+    def _local(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
         if not args.local_root:
             raise ValueError(f"ObjectBucket {name}: platform 'local' needs local_root")
         folder = BucketDirectory(f"{name}-directory",
                                  BucketDirectoryArgs(path=os.path.join(args.local_root, args.physical_name)),
                                  opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        return args.physical_name, folder.path.apply(lambda path: f"file://{path}")
+        return args.physical_name, folder.path.apply(lambda path: f"file://{path}"), "", ""
 
-    def _r2(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+    def _r2(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
         import pulumi_cloudflare as cloudflare
 
-        if not args.cloudflare_account_id:
+        account = args.cloudflare_account_id
+        if not account:
             raise ValueError(f"ObjectBucket {name}: platform 'r2' needs cloudflare_account_id")
-        bucket = cloudflare.R2Bucket(f"{name}-r2", account_id=args.cloudflare_account_id, name=args.physical_name,
-                                     location=args.location.upper() if args.location else None,
+        bucket = cloudflare.R2Bucket(f"{name}-r2", account_id=account, name=args.physical_name,
+                                     location=args.location,
                                      opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
-        return bucket.name, f"https://{args.cloudflare_account_id}.r2.cloudflarestorage.com"
+        # R2's S3 credentials are an API token scoped to this one bucket: the token id is the access key id and
+        # the SHA-256 of its value the secret access key (Cloudflare R2 docs, "Authentication > API tokens").
+        groups = cloudflare.get_api_token_permission_groups().r2
+        token = cloudflare.ApiToken(f"{name}-s3-token", name=f"{args.physical_name}-s3", policies=[
+            cloudflare.ApiTokenPolicyArgs(
+                permission_groups=[groups[group] for group in R2_OBJECT_PERMISSIONS],
+                resources={f"com.cloudflare.edge.r2.bucket.{account}_default_{args.physical_name}": "*"},
+                effect="allow")],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket]))
+        secret_key = token.value.apply(lambda value: hashlib.sha256(value.encode()).hexdigest())
+        return bucket.name, f"https://{account}.r2.cloudflarestorage.com", token.id, secret_key
+
+
+R2_OBJECT_PERMISSIONS = ("Workers R2 Storage Bucket Item Read", "Workers R2 Storage Bucket Item Write")
+"""Cloudflare permission groups for reading and writing the objects of one bucket (and nothing else)."""

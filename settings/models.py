@@ -176,8 +176,9 @@ class RedisSettings(_Settings):
 class R2Settings(_Settings):
     """Cloudflare R2 bucket settings (free tier: 10 GB-month)."""
 
-    location: Literal["weur", "eeur", "enam", "wnam", "apac", "oc"] | None = Field(
-        default=None, description="Location hint for the bucket.")
+    location: Literal["WNAM", "ENAM", "WEUR", "EEUR", "APAC"] | None = Field(
+        default=None, description="Location hint for the bucket (the Cloudflare provider's values; R2 picks one "
+                                  "near the first request when unset).")
 
 
 class StorageSettings(_Settings):

@@ -25,14 +25,18 @@ class OutputsError(ValueError):
 
 
 def backend_env(outputs: dict[str, Any]) -> dict[str, str]:
-    """The backend's variables."""
+    """The backend's variables (S3 credentials only where the bucket has them: not on a local folder)."""
+    storage = outputs["storage"]
+    credentials = {"STORAGE_ACCESS_KEY_ID": storage.get("accessKeyId") or "",
+                   "STORAGE_SECRET_ACCESS_KEY": storage.get("secretAccessKey") or ""}
     return {
         "ENVIRONMENT": outputs["environment"],
         "DATABASE_URL": outputs["database"]["connectionUri"],
         "REDIS_URL": outputs["redis"]["url"],
-        "STORAGE_PLATFORM": outputs["storage"]["platform"],
-        "STORAGE_BUCKET": outputs["storage"]["bucket"],
-        "STORAGE_ENDPOINT": outputs["storage"]["endpoint"],
+        "STORAGE_PLATFORM": storage["platform"],
+        "STORAGE_BUCKET": storage["bucket"],
+        "STORAGE_ENDPOINT": storage["endpoint"],
+        **{key: value for key, value in credentials.items() if value},
         "JWT_SECRET": outputs["jwtSecret"],
     }
 

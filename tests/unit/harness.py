@@ -32,6 +32,17 @@ _COMPUTED = {
         "rest_token": "mock-rest-token"},
     "random:index/randomPassword:RandomPassword": lambda i: {"result": "mock-random-password"},
     "cloudflare:index/pagesProject:PagesProject": lambda i: {"subdomain": f"{i['name']}.pages.dev"},
+    "cloudflare:index/apiToken:ApiToken": lambda i: {"value": "mock-api-token-value", "status": "active"},
+}
+
+# The invokes the program may make, answered as the provider would (anything else fails the test).
+R2_PERMISSION_GROUPS = {"Workers R2 Storage Bucket Item Read": "mock-r2-item-read-id",
+                        "Workers R2 Storage Bucket Item Write": "mock-r2-item-write-id",
+                        "Workers R2 Storage Write": "mock-r2-storage-write-id"}
+_INVOKES = {
+    "cloudflare:index/getApiTokenPermissionGroups:getApiTokenPermissionGroups": lambda _args: {
+        "id": "permission-groups", "r2": R2_PERMISSION_GROUPS, "account": {}, "zone": {}, "user": {},
+        "permissions": {}},
 }
 
 
@@ -63,7 +74,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
-        raise AssertionError(f"the program made an unexpected invoke: {args.token}")
+        if args.token not in _INVOKES:
+            raise AssertionError(f"the program made an unexpected invoke: {args.token}")
+        return _INVOKES[args.token](args.args)
 
 
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"

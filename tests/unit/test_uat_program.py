@@ -15,6 +15,7 @@ UAT_OVERRIDES = {
 EXPECTED_INVENTORY = {
     "cloudflare:index/pagesProject:PagesProject": 12,
     "cloudflare:index/r2Bucket:R2Bucket": 1,
+    "cloudflare:index/apiToken:ApiToken": 1,
     "neon:resource:Project": 1,
     "pulumi-python:dynamic/neon:Branch": 1,
     "pulumi-python:dynamic/neon:Endpoint": 1,
@@ -23,7 +24,7 @@ EXPECTED_INVENTORY = {
     "pulumi-python:dynamic/postgres:Extensions": 1,
     "pulumi-python:dynamic/upstash:RedisDatabase": 1,
     "pulumi-python:dynamic/koyeb:App": 1,
-    "pulumi-python:dynamic/koyeb:Secret": 3,
+    "pulumi-python:dynamic/koyeb:Secret": 4,
     "pulumi-python:dynamic/koyeb:Service": 1,
     "random:index/randomPassword:RandomPassword": 1,
 }
@@ -69,8 +70,10 @@ def test_koyeb_service_is_free_scales_to_zero_and_checks_health(uat):
 
 def test_backend_gets_every_connection_setting(uat):
     (service,) = uat.of_type("pulumi-python:dynamic/koyeb:Service")
-    assert set(service.inputs["secret_env"]) == {"DATABASE_URL", "REDIS_URL", "JWT_SECRET"}
+    assert set(service.inputs["secret_env"]) == {"DATABASE_URL", "REDIS_URL", "JWT_SECRET",
+                                                 "STORAGE_SECRET_ACCESS_KEY"}
     assert service.inputs["env"]["ENVIRONMENT"] == "uat"
+    assert service.inputs["env"]["STORAGE_ACCESS_KEY_ID"] == "storage-s3-token-id"
     assert service.inputs["env"]["STORAGE_BUCKET"] == "stagecraft-uat-uploads"
     assert service.inputs["env"]["STORAGE_ENDPOINT"] == f"https://{ACCOUNT}.r2.cloudflarestorage.com"
 
@@ -79,7 +82,21 @@ def test_backend_secrets_are_stored_as_secret_inputs(uat):
     secrets = uat.of_type("pulumi-python:dynamic/koyeb:Secret")
     assert all("value" in s.secret_inputs for s in secrets)
     assert sorted(s.inputs["name"] for s in secrets) == [
-        "stagecraft-uat-api-database-url", "stagecraft-uat-api-jwt-secret", "stagecraft-uat-api-redis-url"]
+        "stagecraft-uat-api-database-url", "stagecraft-uat-api-jwt-secret", "stagecraft-uat-api-redis-url",
+        "stagecraft-uat-api-storage-secret-access-key"]
+
+
+def test_the_r2_secret_key_is_the_sha256_of_a_token_scoped_to_the_bucket(uat):
+    import hashlib
+
+    (token,) = uat.of_type("cloudflare:index/apiToken:ApiToken")
+    (policy,) = token.inputs["policies"]
+    assert policy["resources"] == {f"com.cloudflare.edge.r2.bucket.{ACCOUNT}_default_stagecraft-uat-uploads": "*"}
+    assert sorted(policy["permissionGroups"]) == ["mock-r2-item-read-id", "mock-r2-item-write-id"]
+    (secret,) = [s for s in uat.of_type("pulumi-python:dynamic/koyeb:Secret")
+                 if s.inputs["name"].endswith("storage-secret-access-key")]
+    assert secret.inputs["value"] == hashlib.sha256(b"mock-api-token-value").hexdigest()
+    assert "storage.secretAccessKey" in uat.secret_paths
 
 
 def test_database_url_is_built_from_the_neon_role_and_endpoint(uat):
