@@ -7,6 +7,9 @@ from pydantic.alias_generators import to_camel
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
+STAND_IN_SOURCE = "examples/product/web"
+"""The stand-in product's web app (DESIGN §1): every app of the default inventory builds from it."""
+
 
 class FrontendApp(BaseModel):
     """One static web frontend: built with Vite, served as static files, talks to the backend API."""
@@ -14,7 +17,9 @@ class FrontendApp(BaseModel):
     model_config = _MODEL
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,40}$", description="Unique app name; part of every physical name.")
-    source: str = Field(description="The app's repository folder (the product repo), e.g. `weedgo-commerce`.")
+    source: str = Field(default=STAND_IN_SOURCE,
+                        description="The app's source folder, relative to the project (or absolute): where its "
+                                    "package.json is. Default: the stand-in product, `examples/product/web`.")
     variant: str | None = Field(default=None, description="Template or theme the build selects (VITE_VARIANT).")
     dev_port: int = Field(ge=1024, le=65535, description="Port of the app's local dev server (its URL in `dev`).")
     framework: str = Field(description="What the app is built with, for the platform's build settings.")
@@ -25,7 +30,6 @@ class FrontendApp(BaseModel):
 def _commerce(template: str, port: int) -> FrontendApp:
     return FrontendApp(
         name=f"weedgo-commerce-{template}",
-        source="weedgo-commerce",
         variant=template,
         dev_port=port,
         framework="react19-vite7-pwa",
@@ -35,7 +39,6 @@ def _commerce(template: str, port: int) -> FrontendApp:
 def _chat(theme_number: int) -> FrontendApp:
     return FrontendApp(
         name=f"chat-commerce-web-theme-{theme_number}",
-        source="chat-commerce-web",
         variant=f"theme-{theme_number}",
         dev_port=5172 + theme_number,
         framework="react19-vite7-socketio",
@@ -46,7 +49,7 @@ DEFAULT_FRONTENDS: tuple[FrontendApp, ...] = (
     _commerce("pot-palace", 3000),
     _commerce("modern", 3004),
     _commerce("headless", 3005),
-    FrontendApp(name="ai-admin-dashboard", source="ai-admin-dashboard", dev_port=3003, framework="react18-vite5"),
+    FrontendApp(name="ai-admin-dashboard", dev_port=3003, framework="react18-vite5"),
     *(_chat(n) for n in range(1, 9)),
 )
 """Twelve frontends: weedgo-commerce x3 templates, ai-admin-dashboard, chat-commerce-web x8 themes."""

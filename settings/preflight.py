@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pulumi
 
@@ -23,15 +25,18 @@ _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "neon": ((neon_client.KEY_VAR,), None),
     "upstash": ((upstash_client.EMAIL_VAR, upstash_client.KEY_VAR), None),
     "cloudflare": (("CLOUDFLARE_API_TOKEN",), "cloudflare:apiToken"),
+    # Pages deployments upload through our dynamic provider, which can read only the environment.
+    "cloudflare-pages": (("CLOUDFLARE_API_TOKEN",), None),
 }
 
 
 def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
-              config_keys: set[str] | None = None) -> None:
+              config_keys: set[str] | None = None, project_root: Path | None = None) -> None:
     """Stop the program with one clear message if the stack cannot be deployed from this machine."""
     environ = dict(os.environ) if environ is None else environ
     problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings),
-                *_credential_problems(settings, environ, config_keys or set())]
+                *_credential_problems(settings, environ, config_keys or set()),
+                *_frontend_source_problems(settings, project_root or Path.cwd())]
     problems = [p for p in problems if p]
     if problems:
         raise pulumi.RunError("\n".join(problems))
@@ -45,8 +50,9 @@ def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str
 
 
 def _platforms_in_use(settings: StackSettings) -> set[str]:
-    used = {settings.backend.platform, settings.postgres.platform, settings.redis.platform}
-    if settings.frontend.platform == "cloudflare-pages" or settings.storage.platform == "r2":
+    used = {settings.backend.platform, settings.postgres.platform, settings.redis.platform,
+            settings.frontend.platform}
+    if settings.storage.platform == "r2":
         used.add("cloudflare")
     return used
 
@@ -85,3 +91,42 @@ def _local_postgres_problem(settings: StackSettings) -> str | None:
                 f"{', '.join(missing)}. Fix: run `make up` to use the project's own server (it has all three), or "
                 f"install the missing extensions on yours. Nothing was changed.")
     return None
+
+
+def _frontend_source_problems(settings: StackSettings, project_root: Path) -> list[str]:
+    """Apps built by the program (every platform but `local`) need a source folder with a package.json, and a
+    variant their package.json declares (`"stagecraft": {"variants": [...]}`), before anything is deployed."""
+    if settings.frontend.platform == "local":
+        return []
+    configured = "apps" in settings.frontend.model_fields_set
+    problems = []
+    for index, app in enumerate(settings.frontend.apps):
+        if app.name in settings.frontend.exclude:
+            continue
+        key = f"{NAMESPACE}:frontend.apps[{index}]" if configured else f"{NAMESPACE}:frontend.apps (default inventory)"
+        source = Path(app.source) if Path(app.source).is_absolute() else project_root / app.source
+        manifest = source / "package.json"
+        if not manifest.is_file():
+            what = "does not exist" if not source.exists() else "has no package.json"
+            fix = (f"pulumi config set --path '{key}.source' <folder with the app's package.json> -s {settings.stack}"
+                   if configured else f"restore the stand-in product (git checkout -- {app.source}) or set "
+                                      f"{NAMESPACE}:frontend.apps to your own inventory (docs/configuration.md)")
+            problems.append(f"{key}: app {app.name!r}: source folder {str(source)!r} {what}. Fix: {fix}. "
+                            f"Nothing was changed.")
+            continue
+        declared = _declared_variants(manifest)
+        if app.variant is not None and declared is not None and app.variant not in declared:
+            fix = (f"pulumi config set --path '{key}.variant' {declared[0]} -s {settings.stack}" if configured
+                   else f"exclude it (pulumi config set --path '{NAMESPACE}:frontend.exclude[0]' {app.name} "
+                        f"-s {settings.stack}) or add the variant to the app")
+            problems.append(f"{key}: app {app.name!r}: variant {app.variant!r} is not one the app builds "
+                            f"({', '.join(declared)}, declared in {manifest}). Fix: {fix}. Nothing was changed.")
+    return problems
+
+
+def _declared_variants(manifest: Path) -> list[str] | None:
+    try:
+        declared = (json.loads(manifest.read_text()).get("stagecraft") or {}).get("variants")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return [str(v) for v in declared] if isinstance(declared, list) and declared else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pytest
 
@@ -67,7 +69,53 @@ def test_missing_platform_credentials_are_named_before_any_change():
     assert "neon" not in message
 
 
-def test_cloudflare_token_may_come_from_stack_config():
+def test_cloudflare_token_for_r2_alone_may_come_from_stack_config(stand_in):
+    settings = load_settings("stagecraft", "uat", {**UAT, "frontend": {"platform": "local"}})
+    environ = {k: v for k, v in ALL_CREDENTIALS.items() if k != "CLOUDFLARE_API_TOKEN"}
+    preflight(settings, environ=environ, config_keys={"cloudflare:apiToken"}, project_root=stand_in)
+
+
+def test_pages_deployments_need_the_cloudflare_token_in_the_environment(stand_in):
     settings = load_settings("stagecraft", "uat", UAT)
     environ = {k: v for k, v in ALL_CREDENTIALS.items() if k != "CLOUDFLARE_API_TOKEN"}
-    preflight(settings, environ=environ, config_keys={"cloudflare:apiToken"})
+    with pytest.raises(pulumi.RunError, match="cloudflare-pages credentials are missing: set CLOUDFLARE_API_TOKEN"):
+        preflight(settings, environ=environ, config_keys={"cloudflare:apiToken"}, project_root=stand_in)
+
+
+@pytest.fixture
+def stand_in(tmp_path):
+    """A project root whose stand-in web app declares the inventory's variants."""
+    web = tmp_path / "examples" / "product" / "web"
+    web.mkdir(parents=True)
+    variants = ["pot-palace", "modern", "headless", *(f"theme-{n}" for n in range(1, 9))]
+    web.joinpath("package.json").write_text(json.dumps({"name": "web", "stagecraft": {"variants": variants}}))
+    return tmp_path
+
+
+def test_every_app_with_a_buildable_source_passes(stand_in):
+    preflight(load_settings("stagecraft", "uat", UAT), environ=ALL_CREDENTIALS, project_root=stand_in)
+
+
+def test_a_missing_source_folder_is_named_before_anything_is_built(tmp_path):
+    apps = [{"name": "shop", "source": "apps/shop", "devPort": 3000, "framework": "vite"}]
+    settings = load_settings("stagecraft", "uat", {**UAT, "frontend": {"platform": "cloudflare-pages", "apps": apps}})
+    with pytest.raises(pulumi.RunError) as caught:
+        preflight(settings, environ=ALL_CREDENTIALS, project_root=tmp_path)
+    message = str(caught.value)
+    assert "stagecraft:frontend.apps[0]: app 'shop': source folder" in message and "does not exist" in message
+    assert "pulumi config set --path 'stagecraft:frontend.apps[0].source'" in message
+
+
+def test_a_variant_the_app_does_not_declare_is_refused(stand_in):
+    apps = [{"name": "shop", "variant": "retro", "devPort": 3000, "framework": "vite"}]
+    settings = load_settings("stagecraft", "uat", {**UAT, "frontend": {"platform": "cloudflare-pages", "apps": apps}})
+    with pytest.raises(pulumi.RunError) as caught:
+        preflight(settings, environ=ALL_CREDENTIALS, project_root=stand_in)
+    message = str(caught.value)
+    assert "variant 'retro' is not one the app builds (pot-palace, modern" in message
+    assert "pulumi config set --path 'stagecraft:frontend.apps[0].variant' pot-palace -s uat" in message
+
+
+def test_local_frontends_are_not_built_so_their_sources_are_not_checked(tmp_path):
+    preflight(load_settings("stagecraft", "uat", {**UAT, "frontend": {"platform": "local"}}),
+              environ=ALL_CREDENTIALS, project_root=tmp_path)
