@@ -11,8 +11,10 @@ read conformance counts and remaining objects, and arm faults:
 - `POST /__emulator__/rate`                {"fraction", "seed", "kinds", "method", "path", "retry_after"}
 - `DELETE /__emulator__/faults`            disarm everything
 - `POST /__emulator__/settings`            {"latency": seconds, "readiness_polls": n}
+- `POST /__emulator__/actions/<name>`      the platform behaviour an emulator lists in `control_actions`
+                                            (e.g. Neon `idle_endpoint` {"endpoint_id"}), keyword arguments as JSON
 
-`fetch_stats`/`fetch_objects`/`arm_fault` are small clients for them.
+`fetch_stats`/`fetch_objects`/`arm_fault`/`run_action` are small clients for them.
 """
 
 from __future__ import annotations
@@ -96,6 +98,12 @@ def handle_control(emulator: "Emulator", raw: RawRequest) -> Outcome:
             if "readiness_polls" in payload:
                 emulator.set_readiness_delay(int(payload["readiness_polls"]))
             return _json(200, {"latency": emulator.latency, "readiness_polls": emulator.readiness_polls})
+        if raw.method == "POST" and route.startswith("actions/"):
+            action = route.split("/", 1)[1]
+            allowed = getattr(emulator, "control_actions", ())
+            if action not in allowed:
+                return _problem(404, f"no action {action!r} on the {emulator.api} emulator; known: {', '.join(allowed)}")
+            return _json(200, {"action": action, "result": getattr(emulator, action)(**payload)})
     except (KeyError, TypeError, ValueError) as exc:
         return _problem(400, f"bad control request: {exc}")
     return _problem(404, f"no control endpoint {raw.method} {raw.path}")
@@ -121,3 +129,10 @@ def arm_fault(base_url: str, kind: str, *, timeout: float = 5.0, **options: Any)
     response = httpx.post(f"{base_url}{CONTROL_PREFIX}/faults", json={"kind": kind, **options}, timeout=timeout)
     response.raise_for_status()
     return response.json()
+
+
+def run_action(base_url: str, action: str, *, timeout: float = 5.0, **arguments: Any) -> Any:
+    """Run one of the emulator's `control_actions` (e.g. Neon `idle_endpoint`) at `base_url`; return its result."""
+    response = httpx.post(f"{base_url}{CONTROL_PREFIX}/actions/{action}", json=arguments, timeout=timeout)
+    response.raise_for_status()
+    return response.json()["result"]
