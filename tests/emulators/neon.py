@@ -18,6 +18,15 @@ Per neon.openapi.json (OpenAPI 3.0.3). Behaviour, as the real service shows it:
 - A missing resource referenced in the request body (parent branch, endpoint branch, database owner) is 400.
   Deleting the default branch or a branch with children is refused with 400 (Neon refuses both; the exact
   status is UNCONFIRMED).
+- Branch annotations: `annotation_value` on create (AnnotationCreateValueRequest) is stored and returned by
+  GET (`annotation`) and by the list (`annotations`, keyed by branch id), per the spec's response schemas.
+- Plan refusals, the 423 lock while operations run, failed operations that Neon retries, and Neon's own
+  operations: `neon_rules.py` (sources there). The account is on the Free plan unless `plan=` says otherwise.
+
+Control (also over HTTP: `POST /__emulator__/actions/<name>`): `idle_endpoint(endpoint_id)` suspends a compute
+as Neon does after inactivity; `hold_operations(project_id, refusals)` starts a Neon-initiated operation that
+keeps the project locked (423) for that many refused requests; `fail_next_operation(failures, action)` makes
+the next operation fail that many times before Neon's retry finishes it; `set_plan(plan)`.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from .base import ApiError, ApiRequest, Emulator, Reply, handles
+from .neon_rules import FREE_PLAN, LOCKED, PLANS, RETRIED_ERROR, as_the_plan_reports, is_open, plan_refusal
 from .state import clone, now_rfc3339
 
 _ROLE_NAME_MAX_BYTES = 63
@@ -37,10 +47,13 @@ class NeonEmulator(Emulator):
     spec_file = "neon.openapi.json"
     collections = ("projects", "branches", "endpoints", "roles", "databases", "operations")
     secret_fields = frozenset({"password", "connection_uri"})
+    control_actions = ("idle_endpoint", "hold_operations", "fail_next_operation", "set_plan")
 
-    def __init__(self, *, api_key: str | None = None, **options: Any):
+    def __init__(self, *, api_key: str | None = None, plan: str = FREE_PLAN, **options: Any):
         super().__init__(**options)
         self.api_key = api_key
+        self.plan = plan
+        self._armed_failures: list[tuple[str | None, int]] = []
         self._owner_id = self.ids.uuid()
         self._next_database_id = 1_000_000
 
@@ -102,6 +115,39 @@ class NeonEmulator(Emulator):
             endpoint.pop("pending_state", None)
             return project_id
 
+    # ---- control: what Neon does on its own --------------------------------------------------------
+
+    def set_plan(self, plan: str) -> str:
+        """Put the account on another plan (`free`, `launch`, `scale`, `business`)."""
+        if plan not in PLANS:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}")
+        self.plan = plan
+        return plan
+
+    def idle_endpoint(self, endpoint_id: str) -> str:
+        """Suspend a compute as Neon does after `suspend_timeout_seconds` of inactivity (scale to zero)."""
+        with self._lock:
+            endpoint = self.store.get("endpoints", endpoint_id)
+            if endpoint is None:
+                raise KeyError(f"no endpoint {endpoint_id!r} in this emulator")
+            now = now_rfc3339()
+            endpoint.update(current_state="idle", suspended_at=now, updated_at=now)
+            endpoint.pop("pending_state", None)
+            op = self._operation(endpoint["project_id"], "suspend_compute", "", branch_id=endpoint["branch_id"],
+                                 endpoint_id=endpoint_id, finished=True)
+            return endpoint_id
+
+    def hold_operations(self, project_id: str, refusals: int = 1, action: str = "check_availability") -> str:
+        """Start a Neon-initiated operation that keeps the project locked until `refusals` requests got 423."""
+        with self._lock:
+            branch_id = self.default_branch_id(project_id)
+            return self._operation(project_id, action, "", branch_id=branch_id, held=max(1, int(refusals)))["id"]
+
+    def fail_next_operation(self, failures: int = 1, action: str | None = None) -> None:
+        """Make the next operation (of `action`, or any) report `failed` `failures` times before Neon retries it."""
+        with self._lock:
+            self._armed_failures.append((action, max(1, int(failures))))
+
     def default_branch_id(self, project_id: str) -> str:
         """The id of a project's default branch."""
         with self._lock:
@@ -125,7 +171,8 @@ class NeonEmulator(Emulator):
         return {"request_id": self.ids.uuid(), "code": "", "message": message}
 
     def render(self, collection: str, record: dict[str, Any]) -> dict[str, Any]:
-        return {k: clone(v) for k, v in record.items() if not k.startswith("_")}
+        body = {k: clone(v) for k, v in record.items() if not k.startswith("_")}
+        return as_the_plan_reports(self.plan, body) if collection == "endpoints" else body
 
     # ---- lookups ---------------------------------------------------------------------------------
 
@@ -138,7 +185,34 @@ class NeonEmulator(Emulator):
         project = self.store.get("projects", request.path_params["project_id"])
         if project is None:
             raise ApiError(404, f"project {request.path_params['project_id']} not found")
+        if request.method != "GET":
+            self._refuse_while_locked(project["id"])
         return project
+
+    def _refuse_while_locked(self, project_id: str) -> None:
+        """423 while any operation of the project is not terminal (neon_rules: the project lock)."""
+        now = now_rfc3339()
+        locked = False
+        for op in self.store.values("operations"):
+            if op["project_id"] != project_id or not is_open(op):
+                continue
+            if op.get("_held"):
+                op["_held"] -= 1
+                if not op["_held"]:
+                    op.update(status="finished", updated_at=now)
+                locked = True
+            elif op["status"] in ("scheduling", "running") and not op.get("_failures_left") \
+                    and self.is_ready(op["_group"]):
+                op.update(status="finished", updated_at=now)  # done by now; nobody has read it yet
+            else:
+                locked = True
+        if locked:
+            raise ApiError(423, LOCKED)
+
+    def _refuse_on_plan(self, settings: Mapping[str, Any]) -> None:
+        refusal = plan_refusal(self.plan, settings)
+        if refusal:
+            raise ApiError(400, refusal)
 
     def _branch(self, request: ApiRequest, project: dict[str, Any], *, missing: int = 404) -> dict[str, Any]:
         branch = self.store.get("branches", request.path_params["branch_id"])
@@ -158,10 +232,27 @@ class NeonEmulator(Emulator):
     # ---- readiness -------------------------------------------------------------------------------
 
     def _settle(self, request: ApiRequest | None, key: str) -> None:
-        """Consume a read of `key` and promote everything in that readiness group that became ready."""
-        if not self.touch(request, key):
-            return
+        """Consume a read of `key` and promote everything in that readiness group that became ready.
+
+        An operation armed to fail reports `failed` at each read until Neon's retry (`retry_at`) takes it up.
+        """
+        ready = self.touch(request, key)
         now = now_rfc3339()
+        retried = set()
+        for op in self.store.values("operations"):
+            if op["_group"] != key or not is_open(op) or request is None:
+                continue
+            if op.get("_failures_left"):
+                op["_failures_left"] -= 1
+                op.update(status="failed", error=RETRIED_ERROR, updated_at=now,
+                          failures_count=op["failures_count"] + 1)
+                retried.add(op["id"])
+            elif op["status"] == "failed":
+                op.update(status="running", retry_at=now, updated_at=now)
+                op.pop("error", None)
+                retried.add(op["id"])
+        if not ready:
+            return
         branch = self.store.get("branches", key)
         if branch is not None and branch["current_state"] == "init":
             branch.update(current_state="ready", state_changed_at=now, updated_at=now)
@@ -170,17 +261,19 @@ class NeonEmulator(Emulator):
         if endpoint is not None and endpoint["current_state"] == "init":
             endpoint.update(current_state=endpoint.pop("pending_state", "active"), updated_at=now, started_at=now)
         for op in self.store.values("operations"):
-            if op["_group"] == key and op["status"] in ("scheduling", "running"):
+            if op["_group"] == key and op["status"] in ("scheduling", "running") and op["id"] not in retried \
+                    and not op.get("_held"):
                 op.update(status="finished", updated_at=now, total_duration_ms=op["total_duration_ms"] + 1)
 
     def _operation(self, project_id: str, action: str, group: str, *, branch_id: str | None = None,
-                   endpoint_id: str | None = None) -> dict[str, Any]:
+                   endpoint_id: str | None = None, finished: bool = False, held: int = 0) -> dict[str, Any]:
+        """A new operation: running (finished when its readiness group is), or already `finished`."""
         now = now_rfc3339()
         op = {
             "id": self.ids.uuid(),
             "project_id": project_id,
             "action": action,
-            "status": "running",
+            "status": "finished" if finished else "running",
             "failures_count": 0,
             "created_at": now,
             "updated_at": now,
@@ -191,6 +284,13 @@ class NeonEmulator(Emulator):
             op["branch_id"] = branch_id
         if endpoint_id:
             op["endpoint_id"] = endpoint_id
+        if held:
+            op["_held"] = held
+        for index, (armed_action, failures) in enumerate(self._armed_failures if not (finished or held) else []):
+            if armed_action in (None, action):
+                op["_failures_left"] = failures
+                del self._armed_failures[index]
+                break
         self.store.put("operations", op["id"], op)
         return op
 
@@ -373,6 +473,7 @@ class NeonEmulator(Emulator):
         if name and any(b["project_id"] == project["id"] and b["name"] == name for b in self.store.values("branches")):
             raise ApiError(409, "branch already exists")
         for index, options in enumerate(body.get("endpoints") or []):
+            self._refuse_on_plan(options)
             self._check_compute(options, project["default_endpoint_settings"])
             if options.get("type") == "read_write" and any(
                 (o or {}).get("type") == "read_write" for o in (body.get("endpoints") or [])[:index]
@@ -496,16 +597,15 @@ class NeonEmulator(Emulator):
             raise ApiError(400, "a branch with child branches cannot be deleted; delete the children first")
         ops = []
         for endpoint in self._branch_items("endpoints", branch["id"]):
-            op = self._operation(project["id"], "suspend_compute", "", branch_id=branch["id"], endpoint_id=endpoint["id"])
-            op["status"] = "finished"
+            op = self._operation(project["id"], "suspend_compute", "", branch_id=branch["id"],
+                                 endpoint_id=endpoint["id"], finished=True)
             ops.append(op)
             self.store.pop("endpoints", endpoint["id"])
             self.readiness.forget(endpoint["id"])
         for collection in ("roles", "databases"):
             for item in self._branch_items(collection, branch["id"]):
                 self.store.pop(collection, f"{branch['id']}/{item['name']}")
-        delete_op = self._operation(project["id"], "delete_timeline", "", branch_id=branch["id"])
-        delete_op["status"] = "finished"
+        delete_op = self._operation(project["id"], "delete_timeline", "", branch_id=branch["id"], finished=True)
         ops.append(delete_op)
         self.store.pop("branches", branch["id"])
         self.readiness.forget(branch["id"])
@@ -526,6 +626,7 @@ class NeonEmulator(Emulator):
             e["type"] == "read_write" for e in self._branch_items("endpoints", branch["id"])
         ):
             raise ApiError(409, f"branch {branch['id']} already has a read_write endpoint")
+        self._refuse_on_plan(options)
         self._check_compute(options, project["default_endpoint_settings"])
         endpoint = self._new_endpoint(project, branch["id"], options["type"], options, now_rfc3339())
         self.begin(endpoint["id"])
@@ -568,6 +669,7 @@ class NeonEmulator(Emulator):
         project = self._project(request)
         endpoint = self._endpoint_or_404(request, project)
         changes = (request.body or {}).get("endpoint") or {}
+        self._refuse_on_plan(changes)
         self._check_compute(changes, endpoint)
         if changes.get("branch_id") and changes["branch_id"] != endpoint["branch_id"]:
             target = self.store.get("branches", changes["branch_id"])
@@ -596,8 +698,7 @@ class NeonEmulator(Emulator):
         if endpoint is None:
             return Reply(204)
         op = self._operation(project["id"], "suspend_compute", "", branch_id=endpoint["branch_id"],
-                             endpoint_id=endpoint["id"])
-        op["status"] = "finished"
+                             endpoint_id=endpoint["id"], finished=True)
         self.store.pop("endpoints", endpoint["id"])
         self.readiness.forget(endpoint["id"])
         return Reply(200, {"endpoint": self.render("endpoints", endpoint), "operations": self._ops([op])})

@@ -5,20 +5,30 @@ from __future__ import annotations
 import pytest
 
 from tests.emulators import NeonEmulator
+from tests.emulators.control import run_action
 from tests.emulators.support import loopback_client
 
 AUTH = {"Authorization": "Bearer neon-test-key"}
-ENDPOINT = {"type": "read_write", "autoscaling_limit_min_cu": 0.25, "autoscaling_limit_max_cu": 1,
-            "suspend_timeout_seconds": 300}
+ENDPOINT = {"type": "read_write", "autoscaling_limit_min_cu": 0.25, "autoscaling_limit_max_cu": 1}
 
 
-@pytest.fixture
-def neon():
-    emu = NeonEmulator()
+def _served(emu: NeonEmulator):
     project_id = emu.add_project("stagecraft")
     with emu.serve() as base_url, loopback_client(base_url, headers=AUTH) as client:
         yield emu, client, project_id
     assert emu.response_mismatches == []
+
+
+@pytest.fixture
+def neon():
+    """An account on the Free plan (the default)."""
+    yield from _served(NeonEmulator())
+
+
+@pytest.fixture
+def paid_neon():
+    """An account on the Launch plan."""
+    yield from _served(NeonEmulator(plan="launch"))
 
 
 def create_branch(client, project_id, name="uat", **extra):
@@ -206,8 +216,8 @@ def test_endpoint_update_changes_settings_and_reports_apply_config(neon):
     branch = create_branch(client, project_id)["branch"]
     endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
     reply = client.patch(f"/projects/{project_id}/endpoints/{endpoint['id']}",
-                         json={"endpoint": {"suspend_timeout_seconds": 600}}).json()
-    assert (reply["endpoint"]["suspend_timeout_seconds"], [op["action"] for op in reply["operations"]]) == (600, ["apply_config"])
+                         json={"endpoint": {"autoscaling_limit_max_cu": 2}}).json()
+    assert (reply["endpoint"]["autoscaling_limit_max_cu"], [op["action"] for op in reply["operations"]]) == (2, ["apply_config"])
 
 
 def test_endpoint_update_without_changes_has_no_operations(neon):
@@ -215,7 +225,7 @@ def test_endpoint_update_without_changes_has_no_operations(neon):
     branch = create_branch(client, project_id)["branch"]
     endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
     reply = client.patch(f"/projects/{project_id}/endpoints/{endpoint['id']}",
-                         json={"endpoint": {"suspend_timeout_seconds": 300}}).json()
+                         json={"endpoint": {"autoscaling_limit_max_cu": 1}}).json()
     assert reply["operations"] == []
 
 
@@ -294,3 +304,132 @@ def test_role_change_on_a_branch_with_compute_reports_apply_config(neon):
     create_endpoint(client, project_id, branch["id"])
     reply = client.post(f"/projects/{project_id}/branches/{branch['id']}/roles", json={"role": {"name": "app"}}).json()
     assert [op["action"] for op in reply["operations"]] == ["apply_config"]
+
+
+# ---- plans ---------------------------------------------------------------------------------------
+
+
+def test_free_plan_refuses_an_endpoint_that_carries_a_suspend_timeout(neon):
+    _, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    response = client.post(f"/projects/{project_id}/endpoints", json={"endpoint": {
+        "branch_id": branch["id"], "type": "read_write", "suspend_timeout_seconds": 0}})
+    assert (response.status_code, response.json()["message"]) == (
+        400, "suspend interval changing is not allowed for your account")
+
+
+def test_free_plan_refuses_a_suspend_timeout_change(neon):
+    _, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
+    response = client.patch(f"/projects/{project_id}/endpoints/{endpoint['id']}",
+                            json={"endpoint": {"suspend_timeout_seconds": 600}})
+    assert response.status_code == 400
+
+
+def test_free_plan_refuses_autoscaling_above_two_compute_units(neon):
+    _, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    response = client.post(f"/projects/{project_id}/endpoints", json={"endpoint": {
+        "branch_id": branch["id"], "type": "read_write", "autoscaling_limit_max_cu": 4}})
+    assert response.status_code == 400
+
+
+def test_free_plan_endpoint_reads_back_the_default_suspend_timeout(neon):
+    _, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
+    read = client.get(f"/projects/{project_id}/endpoints/{endpoint['id']}").json()["endpoint"]
+    assert read["suspend_timeout_seconds"] == 0
+
+
+def test_paid_plan_takes_and_reports_a_suspend_timeout(paid_neon):
+    _, client, project_id = paid_neon
+    branch = create_branch(client, project_id)["branch"]
+    endpoint = create_endpoint(client, project_id, branch["id"], suspend_timeout_seconds=600)["endpoint"]
+    read = client.get(f"/projects/{project_id}/endpoints/{endpoint['id']}").json()["endpoint"]
+    assert read["suspend_timeout_seconds"] == 600
+
+
+# ---- operations: the project lock, failures Neon retries, Neon's own operations ------------------
+
+
+def test_a_held_operation_locks_the_project_with_423_until_it_finishes(neon):
+    emu, client, project_id = neon
+    emu.hold_operations(project_id, refusals=2)
+    statuses = [client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "uat"}}).status_code
+                for _ in range(3)]
+    assert statuses == [423, 423, 201]
+
+
+def test_the_423_answer_names_the_running_operations(neon):
+    emu, client, project_id = neon
+    emu.hold_operations(project_id)
+    response = client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "uat"}})
+    assert response.json()["message"] == "project already has running operations, scheduling of new ones is prohibited"
+
+
+def test_reads_are_not_locked(neon):
+    emu, client, project_id = neon
+    emu.hold_operations(project_id)
+    assert client.get(f"/projects/{project_id}/branches").status_code == 200
+
+
+def test_an_unfinished_operation_of_ours_locks_the_project_until_it_is_done(neon):
+    emu, client, project_id = neon
+    emu.set_readiness_delay(polls=2)
+    created = create_branch(client, project_id)
+    op_path = f"/projects/{project_id}/operations/{created['operations'][0]['id']}"
+    early = client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "beta"}}).status_code
+    polled = [client.get(op_path).json()["operation"]["status"] for _ in range(2)]
+    later = client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "beta"}}).status_code
+    assert (early, polled, later) == (423, ["running", "finished"], 201)
+
+
+def test_a_failed_operation_is_retried_by_neon_until_it_finishes(neon):
+    emu, client, project_id = neon
+    emu.fail_next_operation(failures=2, action="create_branch")
+    created = create_branch(client, project_id)
+    op_path = f"/projects/{project_id}/operations/{created['operations'][0]['id']}"
+    seen = [client.get(op_path).json()["operation"] for _ in range(4)]
+    assert [op["status"] for op in seen] == ["failed", "failed", "running", "finished"]
+    assert seen[-1]["failures_count"] == 2 and "retry_at" in seen[-1]
+
+
+def test_a_failed_operation_keeps_the_project_locked(neon):
+    emu, client, project_id = neon
+    emu.fail_next_operation(failures=1)
+    created = create_branch(client, project_id)
+    client.get(f"/projects/{project_id}/operations/{created['operations'][0]['id']}")
+    assert client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "beta"}}).status_code == 423
+
+
+def test_idling_an_endpoint_suspends_it_as_neon_does(neon):
+    emu, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
+    emu.idle_endpoint(endpoint["id"])
+    read = client.get(f"/projects/{project_id}/endpoints/{endpoint['id']}").json()["endpoint"]
+    actions = [op["action"] for op in client.get(f"/projects/{project_id}/operations").json()["operations"]]
+    assert (read["current_state"], "suspended_at" in read, actions[0]) == ("idle", True, "suspend_compute")
+
+
+def test_control_actions_run_over_http(neon):
+    emu, client, project_id = neon
+    branch = create_branch(client, project_id)["branch"]
+    endpoint = create_endpoint(client, project_id, branch["id"])["endpoint"]
+    base = str(client.base_url).rstrip("/")
+    assert run_action(base, "idle_endpoint", endpoint_id=endpoint["id"]) == endpoint["id"]
+    assert next(e for e in emu.objects("endpoints") if e["id"] == endpoint["id"])["current_state"] == "idle"
+
+
+# ---- annotations ---------------------------------------------------------------------------------
+
+
+def test_branch_annotation_is_returned_by_get_and_list(neon):
+    _, client, project_id = neon
+    created = client.post(f"/projects/{project_id}/branches", json={
+        "branch": {"name": "uat"}, "annotation_value": {"stagecraft-owner": "stagecraft/uat"}}).json()["branch"]
+    got = client.get(f"/projects/{project_id}/branches/{created['id']}").json()["annotation"]["value"]
+    listed = client.get(f"/projects/{project_id}/branches").json()["annotations"][created["id"]]["value"]
+    assert got == listed == {"stagecraft-owner": "stagecraft/uat"}
