@@ -23,6 +23,8 @@ import yaml
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 SPECS_DIR_ENV = "STAGECRAFT_API_SPECS_DIR"
+# Descriptions written here from a vendor's published schema when the vendor ships none that fits (each cites its source).
+LOCAL_SPECS_DIR = Path(__file__).resolve().parent / "specs"
 
 
 def specs_dir() -> Path:
@@ -451,8 +453,9 @@ def _load(resolved: str) -> ApiSpec:
 
 
 def load_spec(name_or_path: str | os.PathLike[str]) -> ApiSpec:
-    """Load (once per process) and index a spec: a file name inside `specs_dir()` or a path."""
+    """Load (once per process) and index a spec: a file name inside `specs_dir()` or `LOCAL_SPECS_DIR`, or a path."""
     candidate = Path(name_or_path)
     if not candidate.is_absolute() and not candidate.exists():
-        candidate = specs_dir() / candidate
+        local = LOCAL_SPECS_DIR / candidate
+        candidate = local if local.is_file() else specs_dir() / candidate
     return _load(str(candidate.resolve()))
