@@ -119,20 +119,49 @@ class LocalPostgresSettings(_Settings):
                                      description="File holding the admin role's password (relative to the project).")
 
 
+NEON_FREE_MAX_CU = 2.0
+"""Autoscaling stops at 2 compute units on Neon's Free plan (platform-apis.md §9)."""
+
+
 class NeonSettings(_Settings):
     """Neon project and branch settings (free tier: 0.25-2 CU autoscaling, scale to zero after 5 min)."""
 
+    plan: Literal["free", "launch", "scale", "business"] = Field(
+        default="free", description="The Neon plan of the account: what the Free plan refuses is never sent.")
     project_name: str | None = Field(default=None, description="Neon project name (default `<project>-<stack>`).")
     org_id: str | None = Field(default=None, description="Neon organization id, when the API key spans several.")
     parent_branch: str | None = Field(default=None, description="Branch id to branch from (default: the project's default branch).")
     min_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling minimum compute units.")
     max_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling maximum compute units.")
-    suspend_timeout_seconds: int = Field(default=300, ge=0, description="Idle seconds before the compute suspends.")
+    suspend_timeout_seconds: int | None = Field(
+        default=None, ge=-1, le=604800,
+        description="Idle seconds before the compute suspends (-1 never, 60..604800); unset keeps Neon's default "
+                    "(300). Paid plans only: Neon refuses any value on the Free plan.")
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> NeonSettings:
         if self.min_cu > self.max_cu:
             raise ValueError(f"minCu ({self.min_cu}) must not exceed maxCu ({self.max_cu})")
+        return self
+
+    @model_validator(mode="after")
+    def _within_the_plan(self) -> NeonSettings:
+        timeout = self.suspend_timeout_seconds
+        if timeout is not None and 0 < timeout < 60:
+            raise ValueError(f"suspendTimeoutSeconds must be -1, 0 or 60..604800 (got {timeout})")
+        if self.plan != "free":
+            return self
+        if timeout is not None:
+            raise ValueError(
+                "suspendTimeoutSeconds cannot be set on Neon's Free plan (Neon refuses it: \"suspend interval "
+                "changing is not allowed for your account\"); remove it with "
+                "`pulumi config rm --path 'stagecraft:postgres.neon.suspendTimeoutSeconds'`, or set "
+                "`stagecraft:postgres.neon.plan` to your paid plan (launch, scale or business)")
+        if self.max_cu > NEON_FREE_MAX_CU:
+            raise ValueError(
+                f"maxCu ({self.max_cu}) is above the {NEON_FREE_MAX_CU:g} compute units of Neon's Free plan; set "
+                f"`pulumi config set --path 'stagecraft:postgres.neon.maxCu' 2`, or set "
+                "`stagecraft:postgres.neon.plan` to your paid plan")
         return self
 
 
