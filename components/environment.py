@@ -13,6 +13,7 @@ from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from settings.models import StackSettings
+from settings.own_server import missing_port_problem, resolve_local_server
 
 OUTPUT_SCHEMA_VERSION = 1
 """Version of the stack-output shape apps read (docs/outputs.md); bump it on any incompatible change."""
@@ -30,8 +31,9 @@ class ProductEnvironment(pulumi.ComponentResource):
         env_dir = _absolute(project_root, settings.env_files.directory) / settings.stack
 
         pg = settings.postgres
-        local_pg = pg.local.model_copy(update={
-            "admin_password_file": str(_absolute(project_root, pg.local.admin_password_file))})
+        local_pg = resolve_local_server(pg.local, project_root)
+        if pg.platform == "local" and local_pg.port is None:
+            raise ValueError(missing_port_problem(local_pg, settings.stack))
         self.postgres = PostgresBranch("postgres", PostgresBranchArgs(
             platform=pg.platform, physical_name=settings.physical_name("db"),
             branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,

@@ -113,7 +113,9 @@ class LocalPostgresSettings(_Settings):
     """The PostgreSQL server the `local` platform creates databases on (the project's own, or the user's)."""
 
     host: str = Field(default="127.0.0.1", description="Server host.")
-    port: int = Field(default=54329, ge=1, le=65535, description="Server port.")
+    port: int | None = Field(default=None, ge=1, le=65535,
+                             description="Server port. Unset: this clone's own server, at the port bootstrap/postgres.py "
+                                         "chose for the clone and recorded beside the admin password file (port.json).")
     admin_user: str = Field(default="stagecraft_admin", description="Role that may create roles and databases.")
     admin_password_file: str = Field(default=".stagecraft/postgres/admin-password",
                                      description="File holding the admin role's password (relative to the project).")

@@ -13,6 +13,7 @@ from providers.neon import client as neon_client
 from providers.upstash import client as upstash_client
 from settings.load import NAMESPACE
 from settings.models import StackSettings
+from settings.own_server import missing_port_problem, resolve_local_server
 
 DEV_PASSPHRASE = "stagecraft-dev"
 """The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
@@ -34,7 +35,7 @@ def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
               config_keys: set[str] | None = None, project_root: Path | None = None) -> None:
     """Stop the program with one clear message if the stack cannot be deployed from this machine."""
     environ = dict(os.environ) if environ is None else environ
-    problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings),
+    problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings, project_root or Path.cwd()),
                 *_credential_problems(settings, environ, config_keys or set()),
                 *_frontend_source_problems(settings, project_root or Path.cwd())]
     problems = [p for p in problems if p]
@@ -72,13 +73,15 @@ def _credential_problems(settings: StackSettings, environ: dict[str, str], confi
     return problems
 
 
-def _local_postgres_problem(settings: StackSettings) -> str | None:
+def _local_postgres_problem(settings: StackSettings, project_root: Path) -> str | None:
     if settings.postgres.platform != "local":
         return None
     from providers.local.postgres_admin import AdminTarget, PostgresUnavailable
 
-    server = settings.postgres.local
-    target = AdminTarget(server.host, server.port, server.admin_user, os.path.abspath(server.admin_password_file))
+    server = resolve_local_server(settings.postgres.local, project_root)
+    if server.port is None:
+        return missing_port_problem(server, settings.stack)
+    target = AdminTarget(server.host, server.port, server.admin_user, server.admin_password_file)
     try:
         with target.connect() as conn:
             rows = conn.execute("SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",

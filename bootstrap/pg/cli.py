@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from . import commands, config
+from . import commands, config, ports
 from .errors import BootstrapError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--host", help=f"server host (env {config.ENV_HOST}; default {config.DEFAULT_HOST})")
-    common.add_argument("--port", help=f"server port (env {config.ENV_PORT}; default {config.DEFAULT_PORT})")
+    common.add_argument("--port", help=f"server port (env {config.ENV_PORT}; default: this clone's own port, chosen "
+                                       f"once from {ports.DEFAULT_RANGE[0]}-{ports.DEFAULT_RANGE[1]} "
+                                       f"(env {ports.ENV_RANGE}) and recorded in the state dir)")
     common.add_argument("--admin-user",
                         help=f"superuser to log in as (env {config.ENV_ADMIN_USER}; default {config.DEFAULT_ADMIN_USER})")
     common.add_argument("--admin-password-file",
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--system-dir",
                         help=f"as root, where to keep a PostgreSQL copy and clusters the server account cannot "
                              f"reach in the project (env {config.ENV_SYSTEM_DIR}; default {config.DEFAULT_SYSTEM_DIR})")
+    common.add_argument("--config-stack", metavar="STACK",
+                        help="the other options come from this stack's stagecraft:postgres.local config (make up "
+                             "passes it), so error advice names those config keys")
     parser = argparse.ArgumentParser(
         prog="bootstrap/postgres.py",
         description="The project's local PostgreSQL with vector, pg_trgm and uuid-ossp.",
@@ -64,6 +69,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             password_file=args.admin_password_file,
             state_dir=args.state_dir,
             system_dir=args.system_dir,
+            config_stack=args.config_stack,
         )
         if args.command == "ensure":
             commands.ensure(settings, os.environ, _say)

@@ -8,10 +8,11 @@ import ipaddress
 import secrets
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Callable, Iterator, Mapping, Optional
 from urllib.parse import quote
 
-from . import account, binaries, config, fallback, probe, uuid_ossp
+from . import account, binaries, config, fallback, ports, probe, uuid_ossp
 from .binaries import REQUIRED_EXTENSIONS
 from .cluster import Cluster
 from .config import Settings
@@ -22,11 +23,7 @@ Say = Callable[[str], None]
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 3
 
-_CHOOSE_PORT = f"choose a free port for the project's own server with --port ({config.ENV_PORT})"
-_USE_THAT_SERVER = (
-    f"to use that server, give its superuser with --admin-user and --admin-password-file "
-    f"({config.ENV_ADMIN_USER} / {config.ENV_PASSWORD_FILE})"
-)
+_STOP = "`bash bootstrap/postgres.sh stop`"
 
 
 @contextmanager
@@ -47,27 +44,142 @@ def _cluster_dirs(settings: Settings) -> str:
     return f"{settings.state_dir} and {settings.cluster_dir}"
 
 
-def _login_failed(settings: Settings, cluster: Cluster, detail: str) -> BootstrapError:
+def _config_key(settings: Settings, field: str) -> str:
+    return f"'stagecraft:postgres.local.{field}'"
+
+
+def _config_set(settings: Settings, field: str, value: object) -> str:
+    return f"`pulumi config set --path {_config_key(settings, field)} {value} -s {settings.config_stack}`"
+
+
+def _config_rm(settings: Settings, field: str) -> str:
+    return f"`pulumi config rm --path {_config_key(settings, field)} -s {settings.config_stack}`"
+
+
+def _in_use(settings: Settings) -> Callable[[int], bool]:
+    return lambda port: probe.listening(settings.host, port)
+
+
+def _other_port(settings: Settings, env: Mapping[str, str]) -> str:
+    free = ports.suggestion(settings.state_dir, env, _in_use(settings), avoid=settings.port or 0)
+    return str(free) if free is not None else "<free port>"
+
+
+def _move_advice(settings: Settings, env: Mapping[str, str]) -> str:
+    """How to give the project's own server another port, in the terms the port was given in."""
+    port = _other_port(settings, env)
+    if settings.port_source == config.PORT_FROM_OPTION and settings.config_stack:
+        return (f"set another port for this clone's server: {_config_set(settings, 'port', port)}, or remove the "
+                f"key so that the clone chooses a free one itself: {_config_rm(settings, 'port')}")
+    if settings.port_source == config.PORT_FROM_OPTION:
+        return f"give the project's own server another port: --port {port}"
+    if settings.port_source == config.PORT_FROM_ENV:
+        return f"give the project's own server another port: `{config.ENV_PORT}={port} make up`"
+    return (f"port {settings.port} is this clone's recorded port ({settings.state_dir / ports.RECORD_NAME}): "
+            "stop what listens there and run `make up` again; or, if no dev stack is deployed from this clone "
+            f"yet, move this clone's server for good: `{config.ENV_PORT}={port} make up`")
+
+
+def _use_that_server(settings: Settings) -> str:
+    if settings.config_stack:
+        return (f"to use that server instead, give its superuser and password file: "
+                f"{_config_set(settings, 'adminUser', '<role>')} and "
+                f"{_config_set(settings, 'adminPasswordFile', '<file>')}")
+    return (f"to use that server, give its superuser with --admin-user and --admin-password-file "
+            f"({config.ENV_ADMIN_USER} / {config.ENV_PASSWORD_FILE})")
+
+
+def _own_server_instead(settings: Settings, env: Mapping[str, str]) -> str:
+    if settings.config_stack:
+        return (f"remove the host and port keys so that `make up` starts this clone's own server with all three: "
+                f"{_config_rm(settings, 'host')} and {_config_rm(settings, 'port')}")
+    return f"give the project's own server a free port (--port {_other_port(settings, env)}) so it gets all three"
+
+
+def _login_failed(settings: Settings, cluster: Cluster, detail: str, env: Mapping[str, str]) -> BootstrapError:
     running = cluster.running()
     if running is not None and running.port == settings.port and settings.host_is_local:
         return BootstrapError(
             f"the project's own server on {_where(settings)} rejects the admin login as {settings.admin_user} "
             f"({detail}); {settings.password_file} must hold the password the cluster was created with: restore "
-            f"it, or run `bootstrap/postgres.py stop` and remove {_cluster_dirs(settings)} to start over (its "
-            "databases are lost)"
+            f"it, or run {_STOP} and remove {_cluster_dirs(settings)} to start over (its databases are lost)"
         )
     return BootstrapError(
         f"a PostgreSQL server is already listening on {_where(settings)}, but the admin login as "
-        f"{settings.admin_user} failed ({detail}). It is not a server this project started. Either {_CHOOSE_PORT}, "
-        f"or, {_USE_THAT_SERVER}."
+        f"{settings.admin_user} failed ({detail}). It is not a server this project started. Either "
+        f"{_move_advice(settings, env)}; or, {_use_that_server(settings)}."
     )
 
 
-def _unusable(settings: Settings, detail: str) -> BootstrapError:
+def _unusable(settings: Settings, detail: str, env: Mapping[str, str]) -> BootstrapError:
     return BootstrapError(
         f"something is listening on {_where(settings)} but no PostgreSQL session could be opened ({detail}); "
-        f"{_CHOOSE_PORT}, or stop what uses that port"
+        f"{_move_advice(settings, env)}"
     )
+
+
+def _no_port(settings: Settings) -> BootstrapError:
+    if settings.config_stack:
+        fix = _config_set(settings, "port", "<port>")
+    else:
+        fix = f"--port <port> ({config.ENV_PORT})"
+    return BootstrapError(f"no port is given for the server at {settings.host}; give the port it listens on: {fix}")
+
+
+def _own_port(settings: Settings) -> Optional[int]:
+    """This clone's recorded port (None before the first `ensure`); only the project's own server has one."""
+    if not settings.host_is_local:
+        raise _no_port(settings)
+    return ports.recorded(settings.state_dir)
+
+
+def _settle_port(settings: Settings, env: Mapping[str, str], say: Say) -> Settings:
+    """Settings with a port: the one given, else this clone's recorded one, else (first run) a new one."""
+    if settings.port is not None:
+        return settings
+    port = _own_port(settings)
+    if port is None:
+        running = Cluster(settings, None, None).running()
+        if running is not None:
+            # A server started before ports were recorded per clone keeps the port it has.
+            port = running.port
+            ports.keep(settings.state_dir, port, env)
+        else:
+            port = ports.choose(settings.state_dir, env, _in_use(settings), say)
+    return replace(settings, port=port)
+
+
+def _recorded_port(settings: Settings) -> Settings:
+    """Settings with this clone's recorded port when none is given (for status, stop and url)."""
+    if settings.port is not None:
+        return settings
+    port = _own_port(settings)
+    if port is None:
+        raise BootstrapError(
+            f"this clone's server has no port yet ({settings.state_dir / ports.RECORD_NAME} is missing): run "
+            "`make up` (or `bash bootstrap/postgres.sh ensure`) first"
+        )
+    return replace(settings, port=port)
+
+
+def _runs_elsewhere(settings: Settings, running: int) -> BootstrapError:
+    if settings.port_source == config.PORT_FROM_OPTION and settings.config_stack:
+        use = (f"use it there: {_config_set(settings, 'port', running)} (or {_config_rm(settings, 'port')}, "
+               "which means this clone's own server)")
+    elif settings.port_source == config.PORT_FROM_ENV:
+        use = f"unset {config.ENV_PORT} to use it there"
+    else:
+        use = f"use --port {running}"
+    return BootstrapError(
+        f"the project's own server already runs on port {running}, not {settings.port}; {use}, or stop it first "
+        f"({_STOP}) to move it to {settings.port}"
+    )
+
+
+def _keep_port_if_ours(settings: Settings, env: Mapping[str, str]) -> None:
+    running = Cluster(settings, None, None).running()
+    if settings.host_is_local and running is not None and running.port == settings.port:
+        ports.keep(settings.state_dir, running.port, env)
 
 
 def _require_extensions(settings: Settings, password: str, cluster: Cluster, env: Mapping[str, str],
@@ -88,7 +200,7 @@ def _require_extensions(settings: Settings, password: str, cluster: Cluster, env
         raise BootstrapError(
             f"the server at {_where(settings)} lacks the extension(s) {', '.join(lacking)} (not in "
             "pg_available_extensions). Install them on that server (`vector` is pgvector; `pg_trgm` and "
-            f"`uuid-ossp` come with PostgreSQL's contrib), or {_CHOOSE_PORT} so it gets all three."
+            f"`uuid-ossp` come with PostgreSQL's contrib), or {_own_server_instead(settings, env)}."
         )
     return repaired
 
@@ -117,31 +229,31 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
     """Make a server with vector, pg_trgm and uuid-ossp reachable at the configured host and port."""
     started = time.monotonic()
     with _locked(settings):
-        settings = fallback.resolve(settings)
+        settings = _settle_port(fallback.resolve(settings), env, say)
         password = config.read_password(settings)
         seen = probe.look(settings.host, settings.port, settings.admin_user, password)
         cluster = Cluster(settings, None, None)
         if seen.state == "login_ok":
             repaired = _require_extensions(settings, password or "", cluster, env, say)
+            _keep_port_if_ours(settings, env)
             ours = "the project's own" if cluster.running() else "an existing"
             done = "its extensions are back" if repaired else "nothing to do"
             say(f"{ours} PostgreSQL {seen.version} at {_where(settings)} is ready; {done}")
             return
         if seen.state == "login_failed":
-            raise _login_failed(settings, cluster, seen.detail)
+            raise _login_failed(settings, cluster, seen.detail, env)
         if seen.state == "unusable":
-            raise _unusable(settings, seen.detail)
+            raise _unusable(settings, seen.detail, env)
         if not settings.host_is_local:
+            instead = (f"remove the host key to use this clone's own server: {_config_rm(settings, 'host')}"
+                       if settings.config_stack else f"unset --host ({config.ENV_HOST}) to use the project's own")
             raise BootstrapError(
                 f"no PostgreSQL is reachable at {_where(settings)}. The project starts its own server only on "
-                f"127.0.0.1; start yours, or unset --host ({config.ENV_HOST}) to use the project's own"
+                f"127.0.0.1; start yours, or {instead}"
             )
         running = cluster.running()
         if running is not None:
-            raise BootstrapError(
-                f"the project's own server already runs on port {running.port}, not {settings.port}; use "
-                f"--port {running.port} ({config.ENV_PORT}), or run `bootstrap/postgres.py stop` first"
-            )
+            raise _runs_elsewhere(settings, running.port)
         if not Cluster(settings, None, None).initialized():
             settings = fallback.choose(settings, account.for_data_dir(settings.data_dir), say)
         elif settings.cluster_dir is not None:
@@ -171,16 +283,21 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
         cluster.start(settings.port, say)
         seen = probe.look(settings.host, settings.port, settings.admin_user, password)
         if seen.state == "login_failed":
-            raise _login_failed(settings, cluster, seen.detail)
+            raise _login_failed(settings, cluster, seen.detail, env)
         if seen.state != "login_ok":
             raise BootstrapError(f"the server started but {_where(settings)} does not answer ({seen.detail})")
         _require_extensions(settings, password, cluster, env, say)
+        _keep_port_if_ours(settings, env)
         say(f"PostgreSQL {seen.version} ready at {_where(settings)} in {time.monotonic() - started:.1f}s")
 
 
 def status(settings: Settings, out: Say) -> int:
     """Print whether a server is reachable, its version, and whether this project started it."""
     settings = fallback.resolve(settings)
+    if settings.port is None and settings.host_is_local and ports.recorded(settings.state_dir) is None:
+        out(f"this clone's server is not set up (no {settings.state_dir / ports.RECORD_NAME}); run `make up`")
+        return EXIT_NOT_RUNNING
+    settings = _recorded_port(settings)
     password = config.read_password(settings)
     seen = probe.look(settings.host, settings.port, settings.admin_user, password)
     running = Cluster(settings, None, None).running()
@@ -208,12 +325,14 @@ def stop(settings: Settings, say: Say) -> int:
     """Stop the server this project started from its state directory; never any other."""
     with _locked(settings):
         settings = fallback.resolve(settings)
+        if settings.port is None and settings.host_is_local:
+            settings = replace(settings, port=ports.recorded(settings.state_dir))
         cluster = Cluster(settings, None, None)
         pid = cluster.stop(say)
     if pid is not None:
         say(f"stopped the project's server (pid {pid})")
         return EXIT_OK
-    if probe.listening(settings.host, settings.port):
+    if settings.port is not None and probe.listening(settings.host, settings.port):
         say(f"the server at {_where(settings)} was not started by this project from {settings.state_dir}; "
             "left alone")
     else:
@@ -223,6 +342,7 @@ def stop(settings: Settings, say: Say) -> int:
 
 def url(settings: Settings, out: Say) -> int:
     """Print the admin connection URL (it holds the password: this is the only place it is printed)."""
+    settings = _recorded_port(settings)
     password = config.read_password(settings)
     if password is None:
         raise BootstrapError(

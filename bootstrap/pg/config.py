@@ -16,7 +16,6 @@ from typing import Mapping, Optional
 from .errors import BootstrapError
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 54329
 DEFAULT_ADMIN_USER = "stagecraft_admin"
 DEFAULT_SYSTEM_DIR = Path("/var/lib/stagecraft")
 
@@ -27,6 +26,11 @@ ENV_PASSWORD_FILE = "STAGECRAFT_PG_ADMIN_PASSWORD_FILE"
 ENV_STATE_DIR = "STAGECRAFT_PG_STATE_DIR"
 ENV_SYSTEM_DIR = "STAGECRAFT_PG_SYSTEM_DIR"
 
+PORT_FROM_OPTION = "option"
+PORT_FROM_ENV = "env"
+PORT_OF_THE_CLONE = "clone"
+"""Where the port came from: --port, STAGECRAFT_PG_PORT, or this clone's record (bootstrap/pg/ports.py)."""
+
 # What initdb accepts as a superuser name without quoting surprises; a user's own server may use others,
 # but then it is not ours to create.
 _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -36,7 +40,11 @@ _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 class Settings:
     """Resolved connection and location settings for one invocation.
 
-    host, port: where the server is (or is to be started).
+    host, port: where the server is (or is to be started); port is None until `ports` settles this clone's
+        (no --port and no STAGECRAFT_PG_PORT).
+    port_source: PORT_FROM_OPTION, PORT_FROM_ENV or PORT_OF_THE_CLONE; error advice names the way to change it.
+    config_stack: when set, host, port and the admin options came from that stack's `stagecraft:postgres.local`
+        (`make up`), so advice names those config keys instead of options.
     admin_user: the superuser the bootstrap logs in as.
     password_file: file holding that user's password (first line).
     state_dir: the project's cluster directory; holds `cluster.json`, the lock and, unless the cluster lives
@@ -48,12 +56,14 @@ class Settings:
     """
 
     host: str
-    port: int
+    port: Optional[int]
     admin_user: str
     password_file: Path
     state_dir: Path
     system_dir: Path = DEFAULT_SYSTEM_DIR
     cluster_dir: Optional[Path] = None
+    port_source: str = PORT_OF_THE_CLONE
+    config_stack: Optional[str] = None
 
     @property
     def cluster_home(self) -> Path:
@@ -103,9 +113,9 @@ def _pick(option: Optional[str], env: Mapping[str, str], name: str) -> Optional[
     return value if value not in (None, "") else None
 
 
-def _port(raw: Optional[str]) -> int:
+def _port(raw: Optional[str]) -> Optional[int]:
     if raw is None:
-        return DEFAULT_PORT
+        return None
     try:
         port = int(raw)
     except ValueError:
@@ -113,7 +123,7 @@ def _port(raw: Optional[str]) -> int:
     if not 1 <= port <= 65535:
         raise BootstrapError(
             f"port (--port / {ENV_PORT}): {raw!r} is not a TCP port; give a number from 1 to 65535, "
-            f"e.g. --port {DEFAULT_PORT}"
+            "e.g. --port 54329"
         )
     return port
 
@@ -128,6 +138,7 @@ def resolve(
     password_file: Optional[str] = None,
     state_dir: Optional[str] = None,
     system_dir: Optional[str] = None,
+    config_stack: Optional[str] = None,
 ) -> Settings:
     """Build Settings from command-line values (strings or None), the environment and the defaults."""
     resolved_host = _pick(host, env, ENV_HOST) or DEFAULT_HOST
@@ -147,9 +158,12 @@ def resolve(
     pw_file = Path(raw_password).expanduser() if raw_password else state / "admin-password"
     raw_system = _pick(system_dir, env, ENV_SYSTEM_DIR)
     system = Path(raw_system).expanduser().absolute() if raw_system else DEFAULT_SYSTEM_DIR
+    source = PORT_FROM_OPTION if port is not None else PORT_FROM_ENV if _pick(None, env, ENV_PORT) else PORT_OF_THE_CLONE
     return Settings(
         host=resolved_host,
         port=_port(_pick(port, env, ENV_PORT)),
+        port_source=source,
+        config_stack=config_stack,
         admin_user=user,
         password_file=pw_file.absolute(),
         state_dir=state.absolute(),

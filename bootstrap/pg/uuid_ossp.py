@@ -8,7 +8,6 @@ pg_config from the contrib source in Debian's PostgreSQL source package, and the
 from __future__ import annotations
 
 import filecmp
-import fcntl
 import json
 import os
 import shlex
@@ -21,21 +20,12 @@ from typing import Callable, List, Mapping
 
 from . import debsrc, toolchain
 from .binaries import Installation
+from .cache import cache_root, locked
 from .errors import BootstrapError
 
 NAME = "uuid-ossp"
-ENV_CACHE = "STAGECRAFT_CACHE"
 _LIB_FILE = f"{NAME}.so"
 _BUILD_INFO = "BUILD-INFO.json"
-
-
-def cache_root(env: Mapping[str, str]) -> Path:
-    """`${STAGECRAFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stagecraft}/postgres` (as bootstrap/engine.sh)."""
-    base = env.get(ENV_CACHE)
-    if not base:
-        xdg = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
-        base = str(Path(xdg) / "stagecraft")
-    return Path(base).expanduser().absolute() / "postgres"
 
 
 def _complete(directory: Path) -> bool:
@@ -158,16 +148,7 @@ def ensure(install: Installation, env: Mapping[str, str], say: Callable[[str], N
         return "present"
     root = cache_root(env)
     cached = root / install.version
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / ".lock", "a+")
-    except OSError as err:
-        raise BootstrapError(
-            f"cannot use the build cache {root} ({err.strerror}); set {ENV_CACHE} or XDG_CACHE_HOME to a "
-            "writable directory"
-        ) from None
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locked(root, "build cache"):
         outcome = "cached"
         if not _complete(cached):
             outcome = "built"

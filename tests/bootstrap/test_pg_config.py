@@ -14,10 +14,11 @@ from bootstrap.pg.errors import BootstrapError
 ROOT = Path("/srv/project")
 
 
-def test_defaults_are_loopback_54329_and_the_project_state_dir() -> None:
+def test_defaults_are_loopback_the_clones_own_port_and_the_project_state_dir() -> None:
     settings = config.resolve(ROOT, {})
 
-    assert (settings.host, settings.port, settings.admin_user) == ("127.0.0.1", 54329, "stagecraft_admin")
+    assert (settings.host, settings.port, settings.admin_user) == ("127.0.0.1", None, "stagecraft_admin")
+    assert settings.port_source == config.PORT_OF_THE_CLONE
     assert settings.state_dir == ROOT / ".stagecraft" / "postgres"
     assert settings.password_file == ROOT / ".stagecraft" / "postgres" / "admin-password"
     assert settings.data_dir == ROOT / ".stagecraft" / "postgres" / "data"
@@ -41,13 +42,19 @@ def test_environment_overrides_defaults() -> None:
 def test_options_override_environment() -> None:
     settings = config.resolve(ROOT, {"STAGECRAFT_PG_PORT": "5432"}, port="6543")
 
-    assert settings.port == 6543
+    assert (settings.port, settings.port_source) == (6543, config.PORT_FROM_OPTION)
+
+
+def test_a_port_from_the_environment_says_so() -> None:
+    settings = config.resolve(ROOT, {"STAGECRAFT_PG_PORT": "5432"})
+
+    assert (settings.port, settings.port_source) == (5432, config.PORT_FROM_ENV)
 
 
 def test_empty_environment_values_count_as_unset() -> None:
     settings = config.resolve(ROOT, {"STAGECRAFT_PG_PORT": "", "STAGECRAFT_PG_HOST": ""})
 
-    assert (settings.host, settings.port) == ("127.0.0.1", 54329)
+    assert (settings.host, settings.port) == ("127.0.0.1", None)
 
 
 def test_password_file_defaults_into_a_chosen_state_dir() -> None:
