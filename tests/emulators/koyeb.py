@@ -1,22 +1,42 @@
 """Koyeb API emulator: apps, services (with deployments) and secrets, per koyeb.openapi.json (Swagger 2.0).
 
-Behaviour, as the real service shows it:
-- `Authorization: Bearer <token>` on every call, else 401 `Error`.
+Behaviour, as the real service shows it (each rule with where it comes from):
+- `Authorization: Bearer <token>` on every call, else 401 `Error` (the Terraform provider sends exactly this).
 - Errors: 400 `ErrorWithFields {status, code, message, fields}`; 401/403/404/500/503 `Error`; any other status
-  `google.rpc.Status {code (gRPC number), message, details}`.
-- App names are unique per organization and service names per app: a duplicate is `400` with the field
-  `name` "already exists" (what koyeb-cli users see; there is no 409 in this API).
+  `google.rpc.Status {code (gRPC number), message, details}` (the spec's responses per operation).
+- App names are unique per organization, service names per app and secret names per organization: a duplicate
+  is `400` whose only field is `name` "already exists"; there is no 409 in this API. koyeb-cli tells a taken
+  app name apart exactly so (`pkg/koyeb/databases_create.go`, `TryCreateKoyebApplication`: "the API does not
+  return a specific error code for this case").
+- Names: see `koyeb_rules` (secret names are RFC 1123 labels, per koyeb.com/docs/reference/secrets).
+- Apps and secrets carry no free-form field (no labels, tags or description: `App`, `CreateApp`, `Secret`,
+  `CreateSecret` in the spec), so nothing on them can name the stack that made them; a service's deployment
+  definition carries env entries, which can.
 - Each app gets the auto-assigned domain `<app>-<org>.koyeb.app`.
-- Creating or updating a service creates a deployment; the deployment goes PENDING -> STARTING -> HEALTHY
-  and a new service STARTING -> HEALTHY (how many reads that takes is `set_readiness_delay`). After an
-  update the service stays HEALTHY on its previous deployment until the new one is healthy, which then
-  becomes `active_deployment_id` (the old one STOPPED); watch the deployment to wait for an update.
-  `save_only` updates create a STASHED deployment. Deleting an app deletes its services (UNCONFIRMED in Koyeb's docs;
-  the official Terraform provider deletes services first, which this also allows).
+- Creating or updating a service creates a deployment (koyeb.com/docs/reference/deployments: "Changes to
+  Service configuration always result in changes to Deployments"); the deployment goes PENDING -> STARTING ->
+  HEALTHY and a new service STARTING -> HEALTHY (how many reads that takes is `set_readiness_delay`). The
+  running deployment keeps serving until the new one is healthy, which then becomes `active_deployment_id`
+  and the old one is STOPPED (same page: "Any currently running Deployments for the Service will continue to
+  run until the new Deployment is marked as healthy"). `save_only` updates create a STASHED deployment.
+- Updating a secret changes nothing that runs: no deployment is started (the spec's deployment trigger types
+  are only UNKNOWN_TYPE, GIT, RESUME and DATABASE_SYNC, and koyeb-cli's `secrets update` only sends the
+  secret); a service sees a new value only through a new deployment.
+- A deployment can fail (`fail_image`: every deployment of that image fails with the given reason): once its
+  readiness reads are spent it reads ERRORING, then ERROR, with the reason in `messages` (koyeb-cli's
+  `services update --wait` stops on ERROR/ERRORING and the control panel shows ERROR as "runtime failed").
+  The previous deployment stays active and HEALTHY; the service is DEGRADED while an active deployment
+  serves and its latest failed, UNHEALTHY when nothing serves (koyeb/control-panel
+  `src/pages/service/service-error-alert.tsx` and its `serviceErrorAlert.degraded` text: "The service
+  continues to operate with the active deployment").
+- Deleting an app deletes its services (UNCONFIRMED in Koyeb's docs; the official Terraform provider
+  deletes services first, which this also allows).
 - Lists take `limit`/`offset` (strings in this spec; default 10, at most 100) and filter `name` by substring.
 - Secret values are write-only except through `POST /v1/secrets/{id}/reveal`.
-"""
 
+Control action (`control_actions`, for `POST /__emulator__/actions/fail_image` out of process):
+`fail_image(image, reason)`.
+"""
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -36,6 +56,8 @@ _ERROR_CODES = {400: "invalid_argument", 401: "unauthenticated", 403: "permissio
 _GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 412: 9, 429: 8, 499: 1, 500: 13, 501: 12, 502: 14,
                503: 14, 504: 4}
 _DEFAULT_LIMIT, _MAX_LIMIT = 10, 100
+_UPCOMING = frozenset({"PENDING", "PROVISIONING", "SCHEDULED", "ALLOCATING", "STARTING"})
+_FAILED = frozenset({"ERRORING", "ERROR"})
 
 
 class KoyebEmulator(Emulator):
@@ -45,6 +67,7 @@ class KoyebEmulator(Emulator):
     spec_file = "koyeb.openapi.json"
     collections = ("apps", "services", "deployments", "secrets")
     secret_fields = frozenset({"value"})
+    control_actions = ("fail_image",)
 
     def __init__(
         self,
@@ -59,6 +82,15 @@ class KoyebEmulator(Emulator):
         self.organization_id = self.ids.uuid()
         self.token = token
         self.free_instance_limit = free_instance_limit
+        self.failing_images: dict[str, str] = {}
+
+    def fail_image(self, image: str, reason: str) -> dict[str, str]:
+        """Make every deployment of ``image`` from now on fail with ``reason`` (Koyeb's deployment message)."""
+        if not image or not reason:
+            raise ValueError("fail_image needs an image reference and the reason its deployments fail with")
+        with self._lock:
+            self.failing_images[image] = reason
+        return {"image": image, "reason": reason}
 
     # ---- hooks -----------------------------------------------------------------------------------
 
@@ -389,18 +421,45 @@ class KoyebEmulator(Emulator):
         if service["_paused"]:
             service["status"] = "PAUSED"
             return
-        if latest is not None and latest["status"] in ("PENDING", "STARTING"):
-            if ready:
+        if latest is not None and latest["status"] in _UPCOMING:
+            if not ready:
+                if request is not None:
+                    latest["status"] = "STARTING"
+            elif self._failure_of(latest) is not None:
+                self._start_failing(request, latest)
+            else:
+                self._activate(service, latest)
+        elif latest is not None and latest["status"] == "ERRORING" and request is not None:
+            if f"{latest['id']}/erroring" not in request.touched:
                 now = now_rfc3339()
-                latest.update(status="HEALTHY", role="ACTIVE", succeeded_at=now, updated_at=now)
-                previous = self.store.get("deployments", service.get("active_deployment_id") or "")
-                if previous is not None and previous["id"] != latest["id"]:
-                    previous.update(status="STOPPED", role="INVALID", terminated_at=now, updated_at=now)
-                service["active_deployment_id"] = latest["id"]
-                service["succeeded_at"] = now
-            elif request is not None:
-                latest["status"] = "STARTING"
-        service["status"] = "HEALTHY" if service.get("active_deployment_id") else "STARTING"
+                latest.update(status="ERROR", terminated_at=now, updated_at=now)
+        service["status"] = self._service_status(service, latest)
+
+    def _failure_of(self, deployment: dict[str, Any]) -> str | None:
+        image = ((deployment.get("definition") or {}).get("docker") or {}).get("image")
+        return self.failing_images.get(image) if image else None
+
+    def _start_failing(self, request: ApiRequest | None, deployment: dict[str, Any]) -> None:
+        now = now_rfc3339()
+        deployment.update(status="ERRORING", role="INVALID", messages=[self._failure_of(deployment)], updated_at=now)
+        if request is not None:
+            request.touched[f"{deployment['id']}/erroring"] = True  # ERROR from the next read on
+
+    def _activate(self, service: dict[str, Any], deployment: dict[str, Any]) -> None:
+        now = now_rfc3339()
+        deployment.update(status="HEALTHY", role="ACTIVE", succeeded_at=now, updated_at=now)
+        previous = self.store.get("deployments", service.get("active_deployment_id") or "")
+        if previous is not None and previous["id"] != deployment["id"]:
+            previous.update(status="STOPPED", role="INVALID", terminated_at=now, updated_at=now)
+        service["active_deployment_id"] = deployment["id"]
+        service["succeeded_at"] = now
+
+    @staticmethod
+    def _service_status(service: dict[str, Any], latest: dict[str, Any] | None) -> str:
+        serving = bool(service.get("active_deployment_id"))
+        if latest is not None and latest["status"] in _FAILED:
+            return "DEGRADED" if serving else "UNHEALTHY"
+        return "HEALTHY" if serving else "STARTING"
 
     def _remove_service(self, service: dict[str, Any]) -> None:
         for deployment in list(self.store.where("deployments", lambda d: d["service_id"] == service["id"])):

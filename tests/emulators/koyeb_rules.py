@@ -5,6 +5,10 @@ The Koyeb spec declares almost nothing as required, so the service rejects bad d
 provider's validators and Koyeb's free-tier documentation (see platform-apis.md section 1):
 - app names 3-23 characters, service names 3-64 (Terraform provider validators), lower-case letters, digits
   and dashes (DNS labels: the app name becomes `<app>-<org>.koyeb.app`);
+- secret names "must comply with RFC1123, the DNS naming convention, and can only contain lowercase letters,
+  numbers and dashes" (koyeb.com/docs/reference/secrets, "Create a Secret"); 2-64 characters in the Terraform
+  provider (`resource_koyeb_secret.go`, `StringLenBetween(2, 64)`) and the control panel's secret form
+  (`src/modules/secrets/simple/simple-secret-form.tsx`), and at most 63 as an RFC 1123 label, so 2-63;
 - exactly one source (docker, git, archive or database) and a docker image when docker is the source;
 - routes and HTTP health checks may only use ports declared in `ports` (spec field titles);
 - env entries need a key and exactly one of value / secret, and a referenced secret must exist;
@@ -17,7 +21,7 @@ import re
 from typing import Any, Callable, Mapping
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-SECRET_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+SECRET_NAME_LENGTH = (2, 63)
 KNOWN_REGIONS = frozenset({"fra", "was", "sin", "par", "sfo", "tyo", "na", "eu", "ap"})
 FREE_REGIONS = frozenset({"fra", "was"})
 FREE_INSTANCE = "free"
@@ -49,11 +53,15 @@ def check_service_name(name: Any) -> list[Field]:
 
 
 def check_secret_name(name: Any) -> list[Field]:
-    """Problems with a secret name."""
+    """Problems with a secret name (an RFC 1123 label: lower-case letters, digits and dashes)."""
     if not isinstance(name, str) or not name:
         return [("name", "is required")]
-    if len(name) > 64 or not SECRET_NAME.match(name):
-        return [("name", "must be 1-64 letters, digits, dashes or underscores")]
+    low, high = SECRET_NAME_LENGTH
+    if not low <= len(name) <= high:
+        return [("name", f"must be between {low} and {high} characters")]
+    if not DNS_LABEL.match(name):
+        return [("name", "must comply with RFC 1123: lower-case letters, digits and dashes, starting and ending "
+                         "with a letter or digit")]
     return []
 
 

@@ -285,3 +285,104 @@ def test_list_secrets_finds_by_name(koyeb):
     client.post("/v1/secrets", json={"name": "redis-url", "value": "y"})
     listed = client.get("/v1/secrets", params={"name": "db-url"}).json()
     assert [s["name"] for s in listed["secrets"]] == ["db-url"]
+
+
+def test_secret_name_with_upper_case_or_underscore_is_rejected_as_not_rfc_1123(koyeb):
+    _, client = koyeb
+    for name in ("DB_URL", "db_url", "-db-url"):
+        assert "name" in rejected_fields(client.post("/v1/secrets", json={"name": name, "value": "x"})), name
+
+
+def test_secret_name_longer_than_an_rfc_1123_label_is_rejected(koyeb):
+    _, client = koyeb
+    assert "name" in rejected_fields(client.post("/v1/secrets", json={"name": "a" * 64, "value": "x"}))
+
+
+def test_updating_a_secret_starts_no_deployment(koyeb):
+    emu, client = koyeb
+    secret = client.post("/v1/secrets", json={"name": "db-url", "value": "old"}).json()["secret"]
+    create_service(client, create_app(client)["id"],
+                   definition=with_changes(env=[{"key": "DATABASE_URL", "secret": "db-url"}]))
+    before = len(emu.objects("deployments"))
+    client.patch(f"/v1/secrets/{secret['id']}", json={"value": "new"})
+    assert len(emu.objects("deployments")) == before == 1
+
+
+# ---- failing deployments -------------------------------------------------------------------------
+
+BROKEN_IMAGE = "ghcr.io/stagecraft/api:broken"
+REASON = "Instance stopped: the application exited with code 1"
+
+
+def deploy(client, service_id, image):
+    service = client.patch(f"/v1/services/{service_id}",
+                           json={"definition": with_changes(docker={"image": image})}).json()["service"]
+    return service["latest_deployment_id"]
+
+
+def healthy_service(client):
+    service = create_service(client, create_app(client)["id"])
+    return client.get(f"/v1/services/{service['id']}").json()["service"]
+
+
+def test_a_deployment_of_a_failing_image_reads_erroring_then_error_with_the_reason(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    failing = deploy(client, healthy_service(client)["id"], BROKEN_IMAGE)
+    reads = [client.get(f"/v1/deployments/{failing}").json()["deployment"] for _ in range(2)]
+    assert [(d["status"], d["messages"]) for d in reads] == [("ERRORING", [REASON]), ("ERROR", [REASON])]
+
+
+def test_a_failed_deployment_leaves_the_previous_one_active_and_healthy(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    service = healthy_service(client)
+    deploy(client, service["id"], BROKEN_IMAGE)
+    after = client.get(f"/v1/services/{service['id']}").json()["service"]
+    active = client.get(f"/v1/deployments/{after['active_deployment_id']}").json()["deployment"]
+    assert (after["active_deployment_id"], active["status"]) == (service["active_deployment_id"], "HEALTHY")
+
+
+def test_a_service_whose_latest_deployment_failed_is_degraded_while_the_old_one_serves(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    service = healthy_service(client)
+    deploy(client, service["id"], BROKEN_IMAGE)
+    assert client.get(f"/v1/services/{service['id']}").json()["service"]["status"] == "DEGRADED"
+
+
+def test_a_service_whose_first_deployment_failed_is_unhealthy_with_nothing_active(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    service = create_service(client, create_app(client)["id"], definition=with_changes(docker={"image": BROKEN_IMAGE}))
+    after = client.get(f"/v1/services/{service['id']}").json()["service"]
+    assert (after["status"], after["active_deployment_id"]) == ("UNHEALTHY", "")
+
+
+def test_a_failing_deployment_is_starting_for_the_readiness_reads_first(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    service_id = healthy_service(client)["id"]
+    emu.set_readiness_delay(polls=2)
+    failing = deploy(client, service_id, BROKEN_IMAGE)
+    statuses = [client.get(f"/v1/deployments/{failing}").json()["deployment"]["status"] for _ in range(3)]
+    assert statuses == ["STARTING", "STARTING", "ERRORING"]
+
+
+def test_a_good_deployment_after_a_failed_one_becomes_active_and_the_service_healthy(koyeb):
+    emu, client = koyeb
+    emu.fail_image(BROKEN_IMAGE, REASON)
+    service_id = healthy_service(client)["id"]
+    deploy(client, service_id, BROKEN_IMAGE)
+    fixed = deploy(client, service_id, "ghcr.io/stagecraft/api:1.0.1")
+    after = client.get(f"/v1/services/{service_id}").json()["service"]
+    assert (after["status"], after["active_deployment_id"]) == ("HEALTHY", fixed)
+
+
+def test_fail_image_is_a_control_action_for_an_emulator_in_another_process(koyeb):
+    from tests.emulators.control import run_action
+
+    emu, client = koyeb
+    assert run_action(str(client.base_url).rstrip("/"), "fail_image", image=BROKEN_IMAGE, reason=REASON) == {
+        "image": BROKEN_IMAGE, "reason": REASON}
+    assert emu.failing_images == {BROKEN_IMAGE: REASON}
