@@ -1,4 +1,4 @@
-"""Local emulators of the Koyeb, Neon and Upstash APIs for provider and engine tests.
+"""Local emulators of the Cloudflare (Pages), Koyeb, Neon and Upstash APIs for provider and engine tests.
 
 Each emulator keeps account state in memory, validates every request against the vendor's own spec in
 `shared/reference/apis/` (violations are recorded and answered 400), injects faults on request, and serves
@@ -13,11 +13,12 @@ on loopback::
     emu.objects("services"), emu.requests, emu.checked, emu.violations
 
 `CONFORMANCE` totals every emulator in the process; `format_conformance_summary()` renders it.
-Run one as a server with `python -m tests.emulators koyeb|neon|upstash [--port N]`.
+Run one as a server with `python -m tests.emulators cloudflare|koyeb|neon|upstash [--port N]`.
 """
 
 from .base import ApiError, Emulator, RequestRecord, SpecViolationError
 from .cli import EMULATORS
+from .cloudflare import CloudflareEmulator
 from .conformance import CONFORMANCE, ConformanceRegistry, format_conformance_summary
 from .faults import Fault
 from .koyeb import KoyebEmulator
@@ -28,6 +29,7 @@ from .validation import ResponseMismatch, Violation
 __all__ = [
     "ApiError",
     "CONFORMANCE",
+    "CloudflareEmulator",
     "ConformanceRegistry",
     "EMULATORS",
     "Emulator",

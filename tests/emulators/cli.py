@@ -1,6 +1,7 @@
-"""`python -m tests.emulators <koyeb|neon|upstash>`: serve one emulator on loopback until killed.
+"""`python -m tests.emulators <cloudflare|koyeb|neon|upstash>`: serve one emulator on loopback until killed.
 
-The first line on stdout is the base URL; for Neon each seeded project follows as `project <name> <id>`.
+The first line on stdout is the base URL; for Neon each seeded project follows as `project <name> <id>`, for
+Cloudflare each seeded Pages project as `pages-project <name> <subdomain>`.
 `--ready-file` writes the same facts as JSON once the server listens. On SIGTERM/SIGINT the server stops,
 prints the conformance summary and remaining object counts on stderr, and writes `--stats-file` (JSON).
 While it runs, `GET <base>/__emulator__/stats` and `/__emulator__/objects` report the same (see control.py).
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .base import Emulator
+from .cloudflare import CloudflareEmulator
 from .conformance import format_conformance_summary
 from .faults import RATE_KINDS
 from .koyeb import KoyebEmulator
@@ -24,7 +26,8 @@ from .neon import NeonEmulator
 from .server import EmulatorServer
 from .upstash import UpstashEmulator
 
-EMULATORS: dict[str, type[Emulator]] = {"koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator}
+EMULATORS: dict[str, type[Emulator]] = {
+    "cloudflare": CloudflareEmulator, "koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--readiness-polls", type=int, default=0, help="reads before new resources report ready")
     parser.add_argument("--project", action="append", default=[], help="neon: seed a project with this name (repeatable)")
     parser.add_argument("--organization", default="stagecraft", help="koyeb: organization name used in app domains")
+    parser.add_argument(
+        "--pages-project", action="append", default=[],
+        help="cloudflare: seed a Direct Upload Pages project, NAME or NAME:PRODUCTION_BRANCH (repeatable)",
+    )
     parser.add_argument("--ready-file", type=Path, help="write {base_url, projects} as JSON once listening")
     parser.add_argument("--stats-file", type=Path, help="write conformance stats and remaining objects as JSON at exit")
     return parser
@@ -53,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _build(args: argparse.Namespace) -> Emulator:
     if args.project and args.api != "neon":
         raise ValueError("--project only applies to the neon emulator")
+    if args.pages_project and args.api != "cloudflare":
+        raise ValueError("--pages-project only applies to the cloudflare emulator")
     options = {"seed": args.seed, "fail_on_violation": False}
     if args.api == "koyeb":
         emulator: Emulator = KoyebEmulator(organization=args.organization, **options)
@@ -79,6 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     projects = {}
     if isinstance(emulator, NeonEmulator):
         projects = {name: emulator.add_project(name) for name in args.project}
+    pages_projects = {}
+    if isinstance(emulator, CloudflareEmulator):
+        for spec in args.pages_project:
+            name, _, branch = spec.partition(":")
+            pages_projects[name] = emulator.add_project(name, production_branch=branch or "main")
 
     stop = threading.Event()
 
@@ -92,10 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     base_url = server.start()
     if args.ready_file:
         # Written before the URL is printed, so a reader that saw the URL can rely on the file.
-        args.ready_file.write_text(json.dumps({"api": args.api, "base_url": base_url, "projects": projects}))
+        args.ready_file.write_text(json.dumps(
+            {"api": args.api, "base_url": base_url, "projects": projects, "pages_projects": pages_projects}
+        ))
     print(base_url, flush=True)
     for name, project_id in projects.items():
         print(f"project {name} {project_id}", flush=True)
+    for name, subdomain in pages_projects.items():
+        print(f"pages-project {name} {subdomain}", flush=True)
     try:
         while not stop.wait(0.2):
             pass
