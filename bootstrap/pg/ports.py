@@ -107,6 +107,13 @@ def keep(state_dir: Path, port: int, env: Mapping[str, str]) -> None:
         _claim(registry, state_dir, port)
 
 
+def _forget_stale_claims(registry: Path) -> None:
+    """Drop claims whose clone is gone or has moved on (each test server and CI clone leaves one)."""
+    for entry in registry.iterdir():
+        if entry.name.isdigit() and claimant(registry, int(entry.name)) is None:
+            entry.unlink(missing_ok=True)
+
+
 def _candidates(registry: Path, state_dir: Path, bounds: PortRange,
                 in_use: Callable[[int], bool]) -> Iterator[int]:
     for port in bounds:
@@ -124,6 +131,7 @@ def choose(state_dir: Path, env: Mapping[str, str], in_use: Callable[[int], bool
     claimed by another clone."""
     bounds = port_range(env)
     with _registry_locked(env) as registry:
+        _forget_stale_claims(registry)
         for port in _candidates(registry, state_dir, bounds, in_use):
             _claim(registry, state_dir, port)
             say(f"chose port {port} for this clone's server (recorded in {state_dir / RECORD_NAME})")
