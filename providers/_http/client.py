@@ -73,6 +73,7 @@ class HttpClient:
         params: Optional[Mapping[str, Any]] = None,
         idempotent: Optional[bool] = None,
         redact: Iterable[str] = (),
+        files: Optional[Mapping[str, tuple[Any, ...]]] = None,
     ) -> Any:
         """Send one request and return its decoded JSON body (None when empty, text when not JSON).
 
@@ -80,6 +81,7 @@ class HttpClient:
             method, path: the request line; ``path`` is relative to the API base URL ("/v1/apps").
             operation, resource: wording for errors, e.g. ``"create service"``, ``'"stagecraft-uat-api"'``.
             json, params: body and query.
+            files: a multipart/form-data body instead: field -> ``(None, text)`` or ``(file name, bytes, media type)``.
             idempotent: override the method's default (GET/PUT/DELETE/HEAD/OPTIONS are idempotent).
             redact: extra secret values (e.g. a password being set) to scrub from any error message.
 
@@ -99,7 +101,7 @@ class HttpClient:
             attempt += 1
             last_try = attempt >= timing.max_attempts
             try:
-                response = self._http.request(method, rel, json=json, params=_clean_params(params))
+                response = self._http.request(method, rel, json=json, params=_clean_params(params), files=files)
             except httpx.TransportError as exc:
                 maybe_applied = not isinstance(exc, _NOT_SENT)
                 if last_try or (maybe_applied and not safe):
@@ -197,7 +199,8 @@ def _decode(response: httpx.Response) -> Any:
 
 
 def _api_message(response: httpx.Response) -> str:
-    """The vendor's error text: ``message`` (+ ``code``, + Koyeb's per-field reasons), else the raw body."""
+    """The vendor's error text: ``message`` (+ ``code``, + Koyeb's per-field reasons, + Cloudflare's ``errors``
+    list of ``{code, message}``), else the raw body."""
     try:
         body = response.json()
     except ValueError:
@@ -210,6 +213,11 @@ def _api_message(response: httpx.Response) -> str:
     code = body.get("code")
     if isinstance(code, str) and code and code not in message:
         message = f"{message} [{code}]" if message else code
+    listed = body.get("errors")
+    if not message and isinstance(listed, list):
+        message = "; ".join(
+            f"{e.get('message')} [code {e.get('code')}]" for e in listed if isinstance(e, dict) and e.get("message")
+        )
     fields = body.get("fields")
     if isinstance(fields, list):
         details = [

@@ -113,6 +113,7 @@ class CloudflareEmulator(Emulator):
         self._issued_jtis: set[str] = set()
         self._assets: dict[str, tuple[bytes, str]] = {}
         self._failures: list[str] = []
+        self._expire_countdown: int | None = None
         self.tokens_issued = 0
         self.expired_answers = 0
 
@@ -135,10 +136,16 @@ class CloudflareEmulator(Emulator):
             self.store.put("projects", name, project)
             return project["subdomain"]
 
-    def expire_upload_tokens(self) -> None:
-        """Every upload JWT issued so far is answered as expired from now on."""
+    def expire_upload_tokens(self, *, after_asset_calls: int = 0) -> None:
+        """Every upload JWT issued so far is answered as expired from now on, or once `after_asset_calls` more
+        asset calls have been answered (to expire a token in the middle of an upload)."""
+        if after_asset_calls < 0:
+            raise ValueError(f"expire_upload_tokens(after_asset_calls={after_asset_calls}): must be >= 0")
         with self._lock:
-            self._expired_jtis |= self._issued_jtis
+            if after_asset_calls == 0:
+                self._expired_jtis |= self._issued_jtis
+            else:
+                self._expire_countdown = after_asset_calls
 
     def fail_next_deployment(self, reason: str) -> None:
         """The next deployment created ends with its `deploy` stage in `failure`, logging `reason`."""
@@ -205,6 +212,11 @@ class CloudflareEmulator(Emulator):
         if claims.jti in self._expired_jtis or claims.exp <= time.time():
             self.expired_answers += 1
             return Reply(403, "Expired JWT", {"Content-Type": _TEXT})
+        if self._expire_countdown is not None:
+            self._expire_countdown -= 1
+            if self._expire_countdown <= 0:
+                self._expire_countdown = None
+                self._expired_jtis |= self._issued_jtis
         return claims
 
     def _settle(self, request: ApiRequest | None, deployment: dict[str, Any]) -> None:
