@@ -25,6 +25,8 @@ class BackendServiceArgs:
     """Health endpoint (`/api/health`)."""
     env: dict[str, pulumi.Input[str]]
     """Plain settings (ENVIRONMENT, storage bucket and endpoint, ...)."""
+    owner: str
+    """The stack that owns what the platform holds, `<project>/<stack>` (the ownership marker, DESIGN §5)."""
     secret_env: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     """Secret settings (DATABASE_URL, REDIS_URL, JWT_SECRET, ...): stored as platform secrets."""
     image: str | None = None
@@ -39,6 +41,23 @@ class BackendServiceArgs:
 
 KOYEB_APP_NAME_MAX = 23
 """Koyeb refuses longer app names (its Terraform provider enforces the same limit)."""
+
+
+KOYEB_SECRET_NAME_MAX = 63
+"""Koyeb secret names are RFC 1123 labels (koyeb.com/docs/reference/secrets): at most 63 characters."""
+
+
+def koyeb_secret_name(physical_name: str, variable: str) -> str:
+    """`<physical name>-<variable in lower case, dashes for underscores>`, e.g. `stagecraft-uat-api-database-url`.
+
+    Koyeb's rule (lower-case letters, digits and dashes, at most 63) holds for every env variable name; a name
+    that would be too long keeps its head plus a hash of the whole (still unique).
+    """
+    name = f"{physical_name}-{variable.lower().replace('_', '-')}".strip("-")
+    if len(name) <= KOYEB_SECRET_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[:KOYEB_SECRET_NAME_MAX - 7].rstrip('-')}-{digest}"
 
 
 def koyeb_app_name(physical_name: str) -> str:
@@ -56,15 +75,22 @@ class BackendService(pulumi.ComponentResource):
     """Base URL of the API."""
     health_url: pulumi.Output[str]
     """URL of the health endpoint."""
+    deployment_id: pulumi.Output[str]
+    """The platform's deployment that serves the API (Koyeb: the active deployment); "" when run locally."""
+    image: pulumi.Output[str]
+    """The image that deployment runs; "" when run locally."""
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:BackendService", name, None, opts)
         builders = {"koyeb": self._koyeb, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"BackendService {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        self.deployment_id = pulumi.Output.from_input("")
+        self.image = pulumi.Output.from_input("")
         self.url = pulumi.Output.from_input(builders[args.platform](name, args))
         self.health_url = self.url.apply(lambda base: base.rstrip("/") + args.health_check_path)
-        self.register_outputs({"url": self.url, "health_url": self.health_url})
+        self.register_outputs({"url": self.url, "health_url": self.health_url, "deployment_id": self.deployment_id,
+                               "image": self.image})
 
     def _local(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
         if not args.env_file_path:
@@ -77,26 +103,32 @@ class BackendService(pulumi.ComponentResource):
 
     def _koyeb(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
         from providers.koyeb.app import App, AppArgs
+        from providers.koyeb.definition import secrets_digest
         from providers.koyeb.secret import Secret, SecretArgs
         from providers.koyeb.service import Service, ServiceArgs
 
         if not args.image or args.koyeb is None:
             raise ValueError(f"BackendService {name}: platform 'koyeb' needs image and koyeb settings")
         child = pulumi.ResourceOptions(parent=self)
-        app = App(f"{name}-app", AppArgs(name=koyeb_app_name(args.physical_name)), opts=child)
+        app = App(f"{name}-app", AppArgs(name=koyeb_app_name(args.physical_name), owner=args.owner), opts=child)
         secret_names: dict[str, pulumi.Input[str]] = {}
         secrets = []
         for key, value in sorted(args.secret_env.items()):
-            secret_name = f"{args.physical_name}-{key.lower().replace('_', '-')}"
             secret = Secret(f"{name}-secret-{key.lower().replace('_', '-')}",
-                            SecretArgs(name=secret_name, value=pulumi.Output.secret(value)), opts=child)
+                            SecretArgs(name=koyeb_secret_name(args.physical_name, key),
+                                       value=pulumi.Output.secret(value), owner=args.owner), opts=child)
             secrets.append(secret)
             secret_names[key] = secret.name
+        # A digest of the values, not the values: it goes into the deployment in plain text so that a new value
+        # is a new deployment (Koyeb never redeploys on a secret change itself; providers/koyeb/definition.py).
+        digest = pulumi.Output.unsecret(pulumi.Output.all(**args.secret_env).apply(secrets_digest)) \
+            if args.secret_env else None
         service = Service(
             f"{name}-service",
             ServiceArgs(
                 app_id=app.id,
                 name=args.physical_name,
+                owner=args.owner,
                 docker_image=args.image,
                 instance_type=args.koyeb.instance_type,
                 regions=list(args.koyeb.regions),
@@ -106,7 +138,10 @@ class BackendService(pulumi.ComponentResource):
                 max_scale=args.koyeb.max_scale,
                 env=dict(args.env),
                 secret_env=secret_names,
+                secret_digest=digest,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=secrets),
         )
+        self.deployment_id = service.deployment_id
+        self.image = service.image
         return service.public_url

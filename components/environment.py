@@ -55,6 +55,7 @@ class ProductEnvironment(pulumi.ComponentResource):
         self.backend = BackendService("backend", BackendServiceArgs(
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
             health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
+            owner=f"{settings.project}/{settings.stack}",
             local_url=backend.local_url, env_file_path=str(env_dir / ".env.backend"),
             env={
                 "ENVIRONMENT": settings.environment,

@@ -2,6 +2,9 @@
 
 Request shapes follow koyeb.openapi.json (Swagger 2.0): CreateApp, UpdateApp, CreateSecret, Secret,
 CreateService, UpdateService. List endpoints take ``limit``/``offset`` as strings and answer ``has_next``.
+
+A name that is already taken is answered ``400`` with the single field ``name`` "already exists" (no 409):
+koyeb-cli recognises a taken app name exactly so (``pkg/koyeb/databases_create.go``); ``is_name_taken``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import httpx
 from .._http import (
     AmbiguousResource,
     ApiSettings,
+    BadRequest,
     HttpClient,
     Timing,
     base_url_from_env,
@@ -31,8 +35,17 @@ GONE_STATUSES = frozenset({"DELETING", "DELETED"})
 DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 APP_NAME_HINT = "use 3-23 lower-case letters, digits and dashes, starting and ending with a letter or digit"
 SERVICE_NAME_HINT = "use 3-64 lower-case letters, digits and dashes, starting and ending with a letter or digit"
-SECRET_NAME = r"[A-Za-z0-9_-]{2,64}"
-SECRET_NAME_HINT = "use 2-64 letters, digits, dashes or underscores"
+# koyeb.com/docs/reference/secrets: "must comply with RFC1123 ... only lowercase letters, numbers and dashes";
+# 2-64 characters in the Terraform provider and the control panel, at most 63 in an RFC 1123 label.
+SECRET_NAME = DNS_LABEL
+SECRET_NAME_LENGTH = (2, 63)
+SECRET_NAME_HINT = ("Koyeb secret names follow RFC 1123: 2-63 lower-case letters, digits and dashes, starting and "
+                    "ending with a letter or digit")
+
+
+def is_name_taken(exc: Exception) -> bool:
+    """Koyeb's answer to a create whose name is taken: 400 with the field ``name`` "already exists"."""
+    return isinstance(exc, BadRequest) and "name: already exists" in exc.api_message
 
 
 def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSettings:
@@ -158,11 +171,19 @@ class KoyebClient:
         found = [s for s in items if s.get("name") == name and s.get("app_id") == app_id]
         return _single(_live(found), "service", name)
 
+    def list_services(self, app_id: str) -> list[dict[str, Any]]:
+        """Every live service of app ``app_id`` (GET /v1/services?app_id=)."""
+        return _live(list(self._list("/v1/services", "services", "list services of app", app_id, {"app_id": app_id})))
+
     def update_service(self, service_id: str, definition: dict[str, Any]) -> dict[str, Any]:
-        """PATCH /v1/services/{id} with a new definition (Koyeb deploys it as a new deployment)."""
+        """PATCH /v1/services/{id} with a new definition: Koyeb starts a new deployment of it.
+
+        Not retried blindly: each accepted PATCH is one more deployment (``deploy.deploy_definition`` checks
+        what an ambiguous failure left before sending it again).
+        """
         reply = self.http.request(
             "PATCH", f"/v1/services/{service_id}", operation="update service", resource=service_id,
-            json={"definition": definition}, idempotent=True,
+            json={"definition": definition}, idempotent=False,
         )
         return reply["service"]
 
