@@ -37,11 +37,13 @@ class ProductEnvironment(pulumi.ComponentResource):
         self.postgres = PostgresBranch("postgres", PostgresBranchArgs(
             platform=pg.platform, physical_name=settings.physical_name("db"),
             branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
-            extensions=pg.extensions, local=local_pg, neon=pg.neon, protect=production), opts=child)
+            extensions=pg.extensions, owner=f"{settings.project}/{settings.stack}", local=local_pg, neon=pg.neon,
+            protect=production), opts=child)
 
         self.redis = RedisCache("redis", RedisCacheArgs(
             platform=settings.redis.platform, physical_name=settings.physical_name("cache"),
-            local_url=settings.redis.local_url, upstash=settings.redis.upstash), opts=child)
+            owner=f"{settings.project}/{settings.stack}", local_url=settings.redis.local_url,
+            upstash=settings.redis.upstash), opts=child)
 
         storage = settings.storage
         self.storage = ObjectBucket("storage", ObjectBucketArgs(

@@ -27,6 +27,8 @@ class PostgresBranchArgs:
     """Role the app connects as."""
     extensions: tuple[str, ...]
     """Extensions to enable."""
+    owner: str
+    """The stack that owns the cloud resources, `<project>/<stack>` (marked on the Neon branch)."""
     local: LocalPostgresSettings | None = None
     """Server settings (platform `local`); `admin_password_file` must be absolute."""
     neon: NeonSettings | None = None
@@ -94,15 +96,17 @@ class PostgresBranch(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         project = pulumi_neon.resource.Project(f"{name}-project", name=neon.project_name or args.physical_name,
                                                org_id=neon.org_id, opts=data)
-        branch = Branch(f"{name}-branch", BranchArgs(project_id=project.id, name=args.branch,
+        branch = Branch(f"{name}-branch", BranchArgs(project_id=project.id, name=args.branch, owner=args.owner,
                                                      parent_id=neon.parent_branch), opts=data)
         endpoint = Endpoint(f"{name}-endpoint", EndpointArgs(
-            project_id=project.id, branch_id=branch.id, type="read_write",
+            project_id=project.id, branch_id=branch.id, type="read_write", owner=args.owner,
             autoscaling_limit_min_cu=neon.min_cu, autoscaling_limit_max_cu=neon.max_cu,
             suspend_timeout_seconds=neon.suspend_timeout_seconds), opts=child)
-        role = Role(f"{name}-role", RoleArgs(project_id=project.id, branch_id=branch.id, name=args.role), opts=child)
+        role = Role(f"{name}-role", RoleArgs(project_id=project.id, branch_id=branch.id, name=args.role,
+                                             owner=args.owner), opts=child)
         database = Database(f"{name}-database", DatabaseArgs(project_id=project.id, branch_id=branch.id,
-                                                             name=args.database, owner_name=role.name), opts=data)
+                                                             name=args.database, owner_name=role.name,
+                                                             owner=args.owner), opts=data)
         uri = neon_connection_uri(role.name, role.password, endpoint.host, database.name)
         Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=pulumi.Output.secret(uri),
                                                         extensions=list(args.extensions)),

@@ -18,6 +18,8 @@ class RedisCacheArgs:
     """`upstash`, `memory` or `local`."""
     physical_name: str
     """`<project>-<stack>-cache`: the Upstash database name."""
+    owner: str
+    """The stack that owns the cloud resources, `<project>/<stack>` (named when a database name is taken)."""
     local_url: str = "redis://127.0.0.1:6379/0"
     """URL of a local redis-server (platform `local`)."""
     upstash: UpstashSettings | None = None
@@ -63,7 +65,8 @@ class RedisCache(pulumi.ComponentResource):
         settings = args.upstash or UpstashSettings()
         db = RedisDatabase(f"{name}-redis", RedisDatabaseArgs(
             database_name=args.physical_name, platform=settings.platform, primary_region=settings.primary_region,
-            read_regions=list(settings.read_regions), plan=settings.plan, tls=True, eviction=settings.eviction),
+            read_regions=list(settings.read_regions), plan=settings.plan, tls=True, eviction=settings.eviction,
+            owner=args.owner),
             opts=pulumi.ResourceOptions(parent=self))
         url = pulumi.Output.all(db.password, db.endpoint, db.port).apply(
             lambda p: f"rediss://default:{quote(p[0], safe='')}@{p[1]}:{p[2]}")

@@ -1,4 +1,9 @@
-"""Neon branch (``pulumi-python:dynamic/neon:Branch``), adopted by name within its project."""
+"""Neon branch (``pulumi-python:dynamic/neon:Branch``), marked with an annotation naming the stack that owns it.
+
+Create first (DESIGN §5): a taken name is adopted only when the branch's annotation names this stack, or when
+this call's own dropped attempt made it; otherwise ``up`` fails naming the branch and the stack. State keeps the
+inputs only: ``current_state`` and the like change on Neon's side and would show up in ``refresh``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from .._http import CheckedArgs, InputReader, NotFound, create_or_adopt, diff_props, wait_until
+from .._http import CheckedArgs, InputReader, NotFound, create_owned, diff_props, parse_timestamp, wait_until
 from .client import API, NeonClient
 from .ids import ID_HINT, ID_PATTERN, project_of
+from .ownership import annotated_owner, branch_claim, owner_annotation, read_owner
 
 FIELDS = ("project_id", "name", "parent_id")
 IMMUTABLE = ("project_id", "parent_id")
@@ -27,29 +33,27 @@ class BranchArgs(CheckedArgs):
     """Neon project id. Changing it replaces the branch."""
     name: pulumi.Input[str]
     """Branch name, unique in the project (e.g. ``uat`` or ``pr-42``). Renamed in place."""
+    owner: pulumi.Input[str]
+    """The stack that owns the branch, ``"<project>/<stack>"``; stored in the branch's annotation."""
     parent_id: Optional[pulumi.Input[str]] = None
     """Branch id to branch from; None branches from the project's default branch. Changing it replaces."""
 
     @classmethod
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
-        """Validate the ids (Neon's id pattern) and the name (at most 256 characters)."""
+        """Validate the ids (Neon's id pattern), the name (at most 256 characters) and the owner."""
         return {
             "project_id": reader.string("project_id", example="project.id", pattern=ID_PATTERN, pattern_hint=ID_HINT),
             "name": reader.string("name", example='"uat"', max_length=256),
+            "owner": read_owner(reader),
             "parent_id": reader.string("parent_id", required=False, example='"br-main-123"', pattern=ID_PATTERN,
                                        pattern_hint=ID_HINT),
         }
 
 
-def _to_outs(branch: dict[str, Any], parent_id: Optional[str]) -> dict[str, Any]:
-    """State of a branch: inputs (``parent_id`` as asked, since Neon fills in the default branch) and state."""
-    return {
-        "project_id": branch.get("project_id"),
-        "name": branch.get("name"),
-        "parent_id": parent_id,
-        "current_state": branch.get("current_state"),
-        "default": bool(branch.get("default", False)),
-    }
+def _to_outs(branch: dict[str, Any], parent_id: Optional[str], owner: Optional[str]) -> dict[str, Any]:
+    """State of a branch: its inputs (``parent_id`` as asked, since Neon fills in the default branch)."""
+    return {"project_id": branch.get("project_id"), "name": branch.get("name"), "parent_id": parent_id,
+            "owner": owner}
 
 
 def _classify(branch: dict[str, Any]) -> tuple[str, str]:
@@ -72,21 +76,32 @@ class BranchProvider(ResourceProvider):
     def create(self, props: Any) -> CreateResult:
         args: BranchArgs = BranchArgs.from_props(props)
         with NeonClient.from_env() as neon:
-            branch, _ = create_or_adopt(
-                lambda: neon.find_branch(args.project_id, args.name),
-                lambda: neon.create_branch(args.project_id, args.name, args.parent_id)["branch"],
-                timing=neon.timing,
+
+            def create() -> dict[str, Any]:
+                return neon.create_branch(args.project_id, args.name, args.parent_id, owner_annotation(args.owner))
+
+            def find() -> Optional[dict[str, Any]]:
+                found = neon.find_branch(args.project_id, args.name)
+                return {"branch": found[0], "annotation_value": found[1]} if found else None
+
+            reply, _ = create_owned(
+                create, find, claim=branch_claim(args.project_id, args.name, args.owner), timing=neon.timing,
+                proves_ownership=lambda found: annotated_owner(found["annotation_value"]) == args.owner,
+                created_at=lambda found: parse_timestamp(found["branch"].get("created_at")),
             )
-            branch = self._settle(neon, args.project_id, branch["id"], args.name)
-            return CreateResult(branch["id"], _to_outs(branch, args.parent_id))
+            branch_id = reply["branch"]["id"]
+            neon.wait_operations(args.project_id, reply, f'branch "{args.name}"')
+            branch = self._settle(neon, args.project_id, branch_id, args.name)
+            return CreateResult(branch_id, _to_outs(branch, args.parent_id, args.owner))
 
     def read(self, id_: str, props: Any) -> ReadResult:
         with NeonClient.from_env() as neon:
             try:
-                branch = neon.get_branch(project_of(props, "Branch"), id_)
+                branch, annotation = neon.get_branch_annotated(project_of(props, "Branch"), id_)
             except NotFound:
                 return ReadResult("", {})
-        return ReadResult(id_, _to_outs(branch, branch.get("parent_id") if props.get("parent_id") else None))
+        parent_id = branch.get("parent_id") if props.get("parent_id") else None
+        return ReadResult(id_, _to_outs(branch, parent_id, props.get("owner") or annotated_owner(annotation)))
 
     def update(self, id_: str, olds: Any, news: Any) -> UpdateResult:
         args: BranchArgs = BranchArgs.from_props(news)
@@ -95,7 +110,7 @@ class BranchProvider(ResourceProvider):
                 neon.wait_operations(args.project_id, neon.rename_branch(args.project_id, id_, args.name),
                                      f'rename of branch "{args.name}"')
             branch = self._settle(neon, args.project_id, id_, args.name)
-            return UpdateResult(_to_outs(branch, args.parent_id))
+            return UpdateResult(_to_outs(branch, args.parent_id, args.owner))
 
     def delete(self, id_: str, props: Any) -> None:
         project_id = project_of(props, "Branch")
@@ -113,14 +128,12 @@ class BranchProvider(ResourceProvider):
 
 
 class Branch(pulumi.dynamic.Resource, module="neon", name="Branch"):
-    """A Neon branch. Outputs: the inputs plus ``current_state`` and ``default``; ``id`` is the branch id."""
+    """A Neon branch. Outputs: the inputs; ``id`` is the branch id."""
 
     project_id: pulumi.Output[str]
     name: pulumi.Output[str]
     parent_id: pulumi.Output[Optional[str]]
-    current_state: pulumi.Output[str]
-    default: pulumi.Output[bool]
+    owner: pulumi.Output[str]
 
     def __init__(self, resource_name: str, args: BranchArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        props = {**args.to_props(), "current_state": None, "default": None}
-        super().__init__(BranchProvider(), resource_name, props, opts)
+        super().__init__(BranchProvider(), resource_name, args.to_props(), opts)

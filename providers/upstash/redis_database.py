@@ -1,7 +1,15 @@
-"""Upstash Redis database (``pulumi-python:dynamic/upstash:RedisDatabase``), adopted by its name.
+"""Upstash Redis database (``pulumi-python:dynamic/upstash:RedisDatabase``).
 
-Outputs ``password`` and ``rest_token`` are secrets. Changes map to Upstash's per-setting endpoints, so an
-update sends exactly the settings that changed.
+Outputs ``password`` and ``rest_token`` are secrets; ``endpoint`` is always the database's host: Upstash reports
+either a full host or a bare slug (upstash.openapi.yml, ``Database.endpoint``: "may be a slug like
+"beloved-stallion-58500" or a full host"), and a slug's host is ``<slug>.upstash.io``. Changes map to Upstash's
+per-setting endpoints, so an update sends exactly the settings that changed. State holds no ``state``
+(active/suspended/passive changes on Upstash's side).
+
+Ownership (DESIGN §5): an Upstash database stores no tag, label or description (``CreateDatabaseRequest``), so
+the only proof that a database is ours is that this very create call made it (``creation_time`` after our
+dropped attempt). Upstash does not say that names are unique, so a create first looks the name up: a database
+that already has it is never adopted, updated or deleted, and ``up`` fails naming it and the stack.
 """
 
 from __future__ import annotations
@@ -13,13 +21,17 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from .._http import (
+    BadRequest,
     CheckedArgs,
+    Claim,
+    Conflict,
     InputReader,
     NotFound,
     changed_fields,
-    create_or_adopt,
+    create_owned,
     diff_props,
     is_unknown,
+    parse_timestamp,
     wait_until,
 )
 from .client import API, UpstashClient
@@ -37,6 +49,9 @@ PLANS = ("free", "payg", "fixed_250mb", "fixed_1gb", "fixed_5gb", "fixed_10gb", 
          "fixed_500gb")
 PLATFORM_REGIONS = {"aws": AWS_REGIONS, "gcp": GCP_REGIONS}
 SECRET_OUTPUTS = ["password", "rest_token"]
+HOST_DOMAIN = "upstash.io"
+OWNER_PATTERN = r"[A-Za-z0-9._-]+/[A-Za-z0-9._-]+"
+OWNER_HINT = 'must be "<project>/<stack>", e.g. "stagecraft/uat"'
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,8 @@ class RedisDatabaseArgs(CheckedArgs):
     """TLS on connections. Upstash can enable TLS but not disable it, so turning it off replaces."""
     eviction: pulumi.Input[bool]
     """Evict keys when memory is full instead of refusing writes."""
+    owner: pulumi.Input[str]
+    """The stack that owns the database, ``"<project>/<stack>"`` (named when the database name is taken)."""
     read_regions: pulumi.Input[Sequence[pulumi.Input[str]]] = field(default_factory=list)
     """Extra read-replica regions (AWS region names), none by default."""
 
@@ -73,6 +90,7 @@ class RedisDatabaseArgs(CheckedArgs):
             "plan": reader.string("plan", example='"free"', choices=PLANS),
             "tls": reader.boolean("tls"),
             "eviction": reader.boolean("eviction"),
+            "owner": reader.string("owner", example='"stagecraft/uat"', pattern=OWNER_PATTERN, pattern_hint=OWNER_HINT),
         }
         platform, primary, reads = values["platform"], values["primary_region"], values["read_regions"]
         if isinstance(platform, str) and isinstance(primary, str) and not is_unknown(platform) \
@@ -113,9 +131,17 @@ def _plan_of(database: Mapping[str, Any], asked: Optional[str]) -> Optional[str]
     return asked
 
 
+def host_of(endpoint: Optional[str]) -> Optional[str]:
+    """The database's host from Upstash's ``endpoint``: a full host as it is, a slug under ``upstash.io``."""
+    if not endpoint:
+        return None
+    return endpoint if "." in endpoint else f"{endpoint}.{HOST_DOMAIN}"
+
+
 def _to_outs(database: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
     """State of a database: inputs as Upstash reports them, connection details (password/token secret)."""
     return {
+        "owner": desired.get("owner"),
         "database_name": database.get("database_name", desired.get("database_name")),
         "platform": desired.get("platform"),
         "primary_region": database.get("primary_region") or desired.get("primary_region"),
@@ -124,12 +150,25 @@ def _to_outs(database: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[st
         "plan": _plan_of(database, desired.get("plan")),
         "tls": bool(database.get("tls", desired.get("tls"))),
         "eviction": bool(database.get("eviction", desired.get("eviction"))),
-        "endpoint": database.get("endpoint"),
+        "endpoint": host_of(database.get("endpoint")),
         "port": database.get("port"),
         "password": database.get("password"),
         "rest_token": database.get("rest_token"),
-        "state": database.get("state"),
     }
+
+
+def _claim(name: str, owner: str) -> Claim:
+    return Claim(
+        api=API, kind="Redis database", name=name, owner=owner,
+        resolve=("Upstash databases carry no owner marker, so nothing can show which stack made it. If nothing "
+                 "uses it, delete it in the Upstash console (Redis > the database > Settings > Delete); otherwise "
+                 "give this stack another project or stack name so its physical names differ."),
+    )
+
+
+def _name_taken(exc: Exception) -> bool:
+    """Upstash's answer for a name in use, should it enforce one: 409, or a 400 saying so."""
+    return isinstance(exc, Conflict) or (isinstance(exc, BadRequest) and "already exist" in exc.api_message.lower())
 
 
 def _classify(database: Mapping[str, Any]) -> tuple[str, str]:
@@ -153,12 +192,16 @@ class RedisDatabaseProvider(ResourceProvider):
 
     def create(self, props: Any) -> CreateResult:
         args: RedisDatabaseArgs = RedisDatabaseArgs.from_props(props)
-        desired = {f: getattr(args, f) for f in FIELDS}
+        desired = {**{f: getattr(args, f) for f in FIELDS}, "owner": args.owner}
+        claim = _claim(args.database_name, args.owner)
         with UpstashClient.from_env() as upstash:
-            database, adopted = create_or_adopt(
-                lambda: upstash.find_database(args.database_name),
+            if upstash.find_database(args.database_name) is not None:
+                raise claim.foreign()
+            database, adopted = create_owned(
                 lambda: upstash.create_database(create_request(args)),
-                timing=upstash.timing,
+                lambda: upstash.find_database(args.database_name),
+                claim=claim, timing=upstash.timing, name_taken=_name_taken,
+                created_at=lambda found: parse_timestamp(found.get("creation_time")),
             )
             database_id = database["database_id"]
             if adopted:
@@ -176,7 +219,7 @@ class RedisDatabaseProvider(ResourceProvider):
 
     def update(self, id_: str, olds: Any, news: Any) -> UpdateResult:
         args: RedisDatabaseArgs = RedisDatabaseArgs.from_props(news)
-        desired = {f: getattr(args, f) for f in FIELDS}
+        desired = {**{f: getattr(args, f) for f in FIELDS}, "owner": args.owner}
         with UpstashClient.from_env() as upstash:
             self._apply(upstash, id_, olds, desired)
             return UpdateResult(self._settle(upstash, id_, desired))
@@ -213,8 +256,8 @@ class RedisDatabaseProvider(ResourceProvider):
 
 
 class RedisDatabase(pulumi.dynamic.Resource, module="upstash", name="RedisDatabase"):
-    """An Upstash Redis database. Outputs add ``endpoint``, ``port``, ``password`` and ``rest_token``
-    (both secret) and ``state``; ``id`` is the database id."""
+    """An Upstash Redis database. Outputs add ``endpoint`` (the host), ``port``, ``password`` and ``rest_token``
+    (both secret); ``id`` is the database id."""
 
     database_name: pulumi.Output[str]
     platform: pulumi.Output[str]
@@ -227,11 +270,11 @@ class RedisDatabase(pulumi.dynamic.Resource, module="upstash", name="RedisDataba
     port: pulumi.Output[int]
     password: pulumi.Output[str]
     rest_token: pulumi.Output[str]
-    state: pulumi.Output[str]
+    owner: pulumi.Output[str]
 
     def __init__(
         self, resource_name: str, args: RedisDatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
-        props = {**args.to_props(), **{k: None for k in ("endpoint", "port", "password", "rest_token", "state")}}
+        props = {**args.to_props(), **{k: None for k in ("endpoint", "port", "password", "rest_token")}}
         super().__init__(RedisDatabaseProvider(), resource_name, props, opts)

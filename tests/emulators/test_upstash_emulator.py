@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulators import ConformanceRegistry, UpstashEmulator
+from tests.emulators.control import run_action
 from tests.emulators.support import loopback_client
 
 BASIC = ("ops@stagecraft.dev", "upstash-test-key")
@@ -142,3 +143,31 @@ def test_create_without_primary_region_is_a_recorded_violation():
         body = {k: v for k, v in FREE_DATABASE.items() if k != "primary_region"}
         status = client.post("/v2/redis/database", json=body).status_code
     assert (status, emu.violations[0].problems) == (400, ("body: 'primary_region' is a required property",))
+
+
+def test_endpoint_can_be_answered_as_a_bare_slug_as_the_spec_allows(upstash):
+    emu, client = upstash
+    database = create(client)
+    emu.answer_with_slug_endpoints()
+    slug = client.get(f"/v2/redis/database/{database['database_id']}").json()["endpoint"]
+    assert f"{slug}.upstash.io" == database["endpoint"]
+
+
+def test_databases_of_one_name_are_not_refused(upstash):
+    emu, client = upstash
+    emu.free_database_limit = None
+    create(client)
+    create(client)
+    assert [d["database_name"] for d in client.get("/v2/redis/databases").json()] == ["stagecraft-uat-cache"] * 2
+
+
+def test_creation_time_is_unix_seconds(upstash):
+    _, client = upstash
+    assert isinstance(create(client)["creation_time"], int)
+
+
+def test_slug_endpoints_are_switched_on_over_http(upstash):
+    emu, client = upstash
+    create(client)
+    assert run_action(str(client.base_url).rstrip("/"), "answer_with_slug_endpoints", enabled=True) is True
+    assert "." not in client.get("/v2/redis/databases").json()[0]["endpoint"]

@@ -4,16 +4,23 @@ Behaviour, as the real service shows it:
 - HTTP Basic auth `email:api_key` on every call, else 401.
 - Errors: the spec's `Error {code, message}` shape; an `error` member repeats the message, as live
   responses carry one (clients often read `json.error`).
-- A database answers with its connection facts: `endpoint` (`<name>.upstash.io`), `port` 6379, `password`,
-  `rest_token`, `read_only_rest_token` (absent from the spec's schema, present in live responses and in the
-  official Terraform provider); `GET ...?credentials=hide` leaves them out.
+- A database answers with its connection facts: `endpoint`, `port` 6379, `password`, `rest_token`,
+  `read_only_rest_token` (absent from the spec's schema, present in live responses and in the official
+  Terraform provider); `GET ...?credentials=hide` leaves them out. `endpoint` is a full host
+  (`<slug>.upstash.io`) or, after `answer_with_slug_endpoints()`, the bare slug: the spec's `Database.endpoint`
+  says "Endpoint identifier or hostname of the database (may be a slug like "beloved-stallion-58500" or a full
+  host)" (upstash.openapi.yml, components.schemas.Database).
+- A database stores no tag, label or description: `CreateDatabaseRequest` has only database_name, platform,
+  primary_region, read_regions, plan, budget, eviction and tls. `creation_time` is Unix seconds.
 - New databases are always TLS-enabled (the official Terraform provider refuses `tls=false` for that reason).
 - The emulated account is on the free tier: a database created without `plan` is `free`, and at most one
   free database may exist (Upstash's free allowance, platform-apis.md section 9); a second is refused with
   400. `UpstashEmulator(free_database_limit=None)` lifts the limit.
 - Enable/disable eviction, auto-upgrade, change-plan, update-budget and update-regions answer the JSON
   string `"OK"`; rename, reset-password and enable-tls answer the database.
-- Database names are not unique (UNCONFIRMED either way; the provider must adopt by listing anyway).
+- Database names are not unique (UNCONFIRMED either way): a second database of a name is created like the first.
+
+Control (also over HTTP: `POST /__emulator__/actions/<name>`): `answer_with_slug_endpoints(enabled)`.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class UpstashEmulator(Emulator):
     spec_file = "upstash.openapi.yml"
     collections = ("databases",)
     secret_fields = frozenset(_CREDENTIALS)
+    control_actions = ("answer_with_slug_endpoints",)
 
     def __init__(
         self,
@@ -52,6 +60,12 @@ class UpstashEmulator(Emulator):
         self.api_key = api_key
         self.free_database_limit = free_database_limit
         self.customer_id = email or "owner@example.com"
+        self.slug_endpoints = False
+
+    def answer_with_slug_endpoints(self, enabled: bool = True) -> bool:
+        """Report `endpoint` as the bare slug (`beloved-stallion-58500`) instead of the full host."""
+        self.slug_endpoints = bool(enabled)
+        return self.slug_endpoints
 
     # ---- hooks -----------------------------------------------------------------------------------
 
@@ -73,7 +87,10 @@ class UpstashEmulator(Emulator):
         return {"code": _ERROR_CODES.get(status, str(status)), "message": message, "error": message}
 
     def render(self, collection: str, record: dict[str, Any]) -> dict[str, Any]:
-        return {k: clone(v) for k, v in record.items() if not k.startswith("_")}
+        body = {k: clone(v) for k, v in record.items() if not k.startswith("_")}
+        if collection == "databases":
+            body["endpoint"] = record["_slug"] if self.slug_endpoints else f"{record['_slug']}.upstash.io"
+        return body
 
     # ---- helpers ---------------------------------------------------------------------------------
 
@@ -124,6 +141,7 @@ class UpstashEmulator(Emulator):
             "creation_time": unix_now(),
             "state": "active",
             "endpoint": f"{slug}.upstash.io",
+            "_slug": slug,
             "tls": True,
             "eviction": bool(body.get("eviction", False)),
             "auto_upgrade": False,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from providers._http import BadRequest, MissingCredentials, Unauthorized
+from providers._http import BadRequest, ForeignResource, MissingCredentials, Unauthorized
 from providers.upstash.client import UpstashClient
-from providers.upstash.redis_database import RedisDatabaseArgs, RedisDatabaseProvider, create_request
+from providers.upstash.redis_database import RedisDatabaseArgs, RedisDatabaseProvider, create_request, host_of
 from tests.emulators import Fault, UpstashEmulator
 
+OWNER = "stagecraft/uat"
 REDIS = {"database_name": "stagecraft-uat-cache", "platform": "aws", "primary_region": "eu-central-1",
-         "read_regions": [], "plan": "free", "tls": True, "eviction": False}
+         "read_regions": [], "plan": "free", "tls": True, "eviction": False, "owner": OWNER}
 
 
 def failures(result) -> dict[str, str]:
@@ -91,7 +92,34 @@ def test_create_returns_connection_details(upstash):
     _, created = create(upstash)
     outs = created.outs
     assert outs["endpoint"].endswith(".upstash.io") and outs["port"] == 6379
-    assert outs["password"] and outs["rest_token"] and outs["state"] == "active"
+    assert outs["password"] and outs["rest_token"]
+
+
+def test_state_holds_no_status_upstash_changes_on_its_own(upstash):
+    _, created = create(upstash)
+    assert "state" not in created.outs
+
+
+def test_a_slug_endpoint_becomes_its_upstash_host():
+    assert host_of("beloved-stallion-58500") == "beloved-stallion-58500.upstash.io"
+
+
+def test_a_full_host_endpoint_is_kept():
+    assert host_of("beloved-stallion-58500.upstash.io") == "beloved-stallion-58500.upstash.io"
+
+
+def test_a_slug_endpoint_answer_gives_the_same_host_as_a_host_answer(upstash):
+    _, created = create(upstash)
+    upstash.answer_with_slug_endpoints()
+    read = RedisDatabaseProvider().read(created.id, created.outs)
+    assert read.outs["endpoint"] == created.outs["endpoint"] and read.outs == created.outs
+
+
+def test_a_database_created_while_upstash_answers_slugs_gets_a_full_host(upstash):
+    upstash.answer_with_slug_endpoints()
+    _, created = create(upstash)
+    slug = upstash.objects("databases")[0]["endpoint"]
+    assert "." not in slug and created.outs["endpoint"] == f"{slug}.upstash.io"
 
 
 def test_create_sends_the_free_plan(upstash):
@@ -181,12 +209,32 @@ def test_create_that_hung_without_acting_is_sent_again_once(upstash):
     assert [r.status for r in upstash.requests if r.method == "POST"].count(200) == 1
 
 
-def test_existing_database_is_adopted_and_brought_in_line(upstash):
+def test_a_foreign_database_with_our_name_fails_create_naming_it_and_the_stack(upstash):
     with UpstashClient.from_env() as client:
-        existing = client.create_database({**create_request(RedisDatabaseArgs(**REDIS)), "eviction": True})
+        client.create_database({**create_request(RedisDatabaseArgs(**REDIS)), "eviction": True})
+    with pytest.raises(ForeignResource) as err:
+        create(upstash)
+    message = str(err.value)
+    assert '"stagecraft-uat-cache"' in message and OWNER in message and "Upstash console" in message
+
+
+def test_a_foreign_database_is_untouched_by_the_failed_create_and_by_deleting_the_stack(upstash):
+    upstash.free_database_limit = None
+    with UpstashClient.from_env() as client:
+        client.create_database({**create_request(RedisDatabaseArgs(**REDIS)), "eviction": True})
+    before = upstash.objects("databases")
+    with pytest.raises(ForeignResource):
+        create(upstash)
+    _, ours = create(upstash, database_name="stagecraft-uat-redis")
+    RedisDatabaseProvider().delete(ours.id, ours.outs)
+    assert upstash.objects("databases") == before
+
+
+def test_a_database_made_by_our_dropped_create_is_adopted_once(upstash):
+    upstash.inject(Fault.drop_after_action(), method="POST", path="/redis/database", times=1)
     _, created = create(upstash)
-    assert created.id == existing["database_id"] and created.outs["eviction"] is False
-    assert named(upstash, REDIS["database_name"])[0]["eviction"] is False
+    posts = [r for r in upstash.requests if r.method == "POST" and r.path == "/redis/database"]
+    assert [d["database_id"] for d in upstash.objects("databases")] == [created.id] and len(posts) == 1
 
 
 def test_lifecycle_converges_under_random_faults(upstash):

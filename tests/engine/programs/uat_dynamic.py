@@ -21,17 +21,18 @@ config = pulumi.Config("uattest")
 stack = pulumi.get_stack()
 project_id = config.require("neonProjectId")
 prefix = f"stagecraft-{stack}"
+owner = f"{pulumi.get_project()}/{stack}"
 
-branch = Branch("postgres-branch", BranchArgs(project_id=project_id, name=stack))
-endpoint = Endpoint("postgres-endpoint", EndpointArgs(
+branch = Branch("postgres-branch", BranchArgs(project_id=project_id, name=stack, owner=owner))
+endpoint = Endpoint("postgres-endpoint", EndpointArgs(  # Neon's Free plan: no suspend timeout is sent
     project_id=project_id, branch_id=branch.id, type="read_write", autoscaling_limit_min_cu=0.25,
-    autoscaling_limit_max_cu=0.25, suspend_timeout_seconds=300))
-role = Role("postgres-role", RoleArgs(project_id=project_id, branch_id=branch.id, name="app"))
+    autoscaling_limit_max_cu=0.25, owner=owner))
+role = Role("postgres-role", RoleArgs(project_id=project_id, branch_id=branch.id, name="app", owner=owner))
 database = Database("postgres-database", DatabaseArgs(project_id=project_id, branch_id=branch.id, name="app",
-                                                      owner_name=role.name))
+                                                      owner_name=role.name, owner=owner))
 database_url = neon_connection_uri(role.name, role.password, endpoint.host, database.name)
 
-redis = RedisCache("redis", RedisCacheArgs(platform="upstash", physical_name=f"{prefix}-cache",
+redis = RedisCache("redis", RedisCacheArgs(platform="upstash", physical_name=f"{prefix}-cache", owner=owner,
                                            upstash=UpstashSettings()))
 jwt = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48))
 backend = BackendService("backend", BackendServiceArgs(
