@@ -1,69 +1,61 @@
-"""Prints the median wall time of `pulumi preview -s dev` against an empty Python program on the same engine.
+"""Prints `pulumi preview -s dev` and a no-op `pulumi up -s dev` against the engine's true floor.
 
-The ratio says how much of a dev preview is the program's own work and how much is the engine's floor
-(starting the CLI, the language host and Python). Run with `make bench`; the numbers are for reading, not
-for asserting.
+The floor is an empty Python program on the same engine in a virtualenv holding only `pulumi`
+(benchmarks/floor.py, cached outside the clone). The dev program runs as a throwaway copy of the dev stack with
+a database of its own on this clone's server, so the benchmark needs no deployed stack and touches none. Runs
+are paired (each round times all four, alternating the order) and the figures are medians; the goal is each
+ratio at most 1.3. Run with `make bench`; figures are for reading, not for asserting.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
+import secrets
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.engine.cli import DEV_PASSPHRASE, engine_env  # noqa: E402
+from benchmarks.floor import FloorProgram, floor_venv  # noqa: E402
+from benchmarks.timing import paired_rounds, verdict  # noqa: E402
+from tests.engine.cli import ProjectCopy  # noqa: E402
+from tests.engine.dev_stack import dev_config  # noqa: E402
 
-
-def _time_preview(cwd: Path, env: dict[str, str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(["pulumi", "preview", "-s", "dev", "--non-interactive"], cwd=cwd, env=env, check=True,
-                       capture_output=True)
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def _empty_program(folder: Path) -> None:
-    (folder / "Pulumi.yaml").write_text(
-        f"name: empty\nruntime:\n  name: python\n  options:\n    virtualenv: {ROOT / '.venv'}\n")
-    (folder / "__main__.py").write_text("import pulumi  # noqa: F401\n")
+GOAL = 1.3
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="previews per program (median is reported)")
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds (medians are reported)")
     args = parser.parse_args()
 
-    project_backend = os.environ.get("PULUMI_BACKEND_URL") or f"file://{ROOT / '.stagecraft' / 'state'}"
-    dev = _time_preview(ROOT, engine_env(project_backend, DEV_PASSPHRASE), args.runs)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder, state = Path(tmp) / "empty", Path(tmp) / "state"
-        folder.mkdir()
-        state.mkdir()
-        _empty_program(folder)
-        env = engine_env(f"file://{state}", DEV_PASSPHRASE)
-        subprocess.run(["pulumi", "stack", "init", "dev", "--non-interactive"], cwd=folder, env=env, check=True,
-                       capture_output=True)
-        empty = _time_preview(folder, env, args.runs)
+    venv = floor_venv()
+    with tempfile.TemporaryDirectory(prefix="stagecraft-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        floor = FloorProgram(tmp / "floor", venv)
+        floor.up().check()
+        dev = ProjectCopy(tmp / "dev", "dev", dev_config(tmp, f"bench_{secrets.token_hex(4)}"))
+        dev.up().check()
+        try:
+            samples = paired_rounds({
+                "dev preview": dev.preview,
+                "floor preview": floor.preview,
+                "dev up": lambda: dev.stack_command("up", "--yes", "--expect-no-changes"),
+                "floor up": lambda: floor.run("up", "-s", "dev", "--yes", "--expect-no-changes", "--non-interactive"),
+            }, args.rounds)
+        finally:
+            dev.destroy().check()
+        version = dev.run("version").stdout.strip()
 
-    version = subprocess.run(["pulumi", "version"], env=engine_env(project_backend, DEV_PASSPHRASE), capture_output=True,
-                             text=True).stdout.strip()
-    dev_median, empty_median = statistics.median(dev), statistics.median(empty)
-    print(f"engine: pulumi {version}; {args.runs} runs each; {os.cpu_count()} cores")
-    print(f"pulumi preview -s dev (stagecraft):                median {dev_median:.2f} s "
-          f"(min {min(dev):.2f}, max {max(dev):.2f})")
-    print(f"pulumi preview of an empty Python program:        median {empty_median:.2f} s "
-          f"(min {min(empty):.2f}, max {max(empty):.2f})")
-    print(f"ratio dev / empty: {dev_median / empty_median:.2f}")
+    print(f"engine: pulumi {version}; {args.rounds} paired rounds; {os.cpu_count()} cores; floor venv {venv}")
+    for kind, command in (("preview", "pulumi preview -s dev"), ("up", "no-op pulumi up --yes -s dev")):
+        ratio = samples.paired_ratio(f"dev {kind}", f"floor {kind}")
+        print(f"{command + ' (stagecraft):':44} {samples.spread(f'dev {kind}')}")
+        print(f"{'  the same on an empty program (floor):':44} {samples.spread(f'floor {kind}')}")
+        print(f"  {kind} / floor: {ratio:.2f} (goal <= {GOAL}: {verdict(ratio, GOAL)})")
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ def test_ensure_refuses_a_port_held_by_something_that_is_not_postgresql(new_inst
 
     assert result.returncode == 1
     assert f"something is listening on 127.0.0.1:{instance.port}" in result.stderr
-    assert "--port" in result.stderr
+    # The port came from STAGECRAFT_PG_PORT, so the advice changes that variable, with a port that is free.
+    assert "another port: `STAGECRAFT_PG_PORT=" in result.stderr and " make up`" in result.stderr
 
 
 def test_status_reports_nothing_reachable_with_exit_3(new_instance) -> None:
