@@ -20,9 +20,11 @@ from .base import ApiError, Emulator, RequestRecord, SpecViolationError
 from .cli import EMULATORS
 from .cloudflare import CloudflareEmulator
 from .conformance import CONFORMANCE, ConformanceRegistry, format_conformance_summary
+from .eas import EasEmulator
 from .faults import Fault
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
+from .railway import RailwayEmulator
 from .upstash import UpstashEmulator
 from .validation import ResponseMismatch, Violation
 
@@ -32,10 +34,12 @@ __all__ = [
     "CloudflareEmulator",
     "ConformanceRegistry",
     "EMULATORS",
+    "EasEmulator",
     "Emulator",
     "Fault",
     "KoyebEmulator",
     "NeonEmulator",
+    "RailwayEmulator",
     "RequestRecord",
     "ResponseMismatch",
     "SpecViolationError",

@@ -125,8 +125,7 @@ class Emulator:
         `conformance` is the registry totals go to (tests that send bad requests on purpose pass their own,
         so the process-wide summary only counts real clients)."""
         self.conformance = conformance
-        self.spec: ApiSpec = load_spec(spec_path or self.spec_file)
-        self.validator = RequestValidator(self.spec, strict_unknown_fields=strict_unknown_fields)
+        self._load_description(spec_path or self.spec_file, strict_unknown_fields)
         self.fail_on_violation = fail_on_violation
         self.ids = IdMaker(seed)
         self.store = Store(self.collections)
@@ -143,6 +142,12 @@ class Emulator:
         self._log_lock = threading.Lock()
         self._stopping = threading.Event()
         self._handlers = self._collect_handlers()
+
+    def _load_description(self, path: str, strict_unknown_fields: bool) -> None:
+        """Load the vendor's API description and the validator built on it (here an OpenAPI/Swagger spec;
+        the GraphQL emulators in `graphql.py` load an introspection schema instead)."""
+        self.spec: ApiSpec = load_spec(path)
+        self.validator = RequestValidator(self.spec, strict_unknown_fields=strict_unknown_fields)
 
     # ---- configuration API ------------------------------------------------------------------------
 

@@ -20,14 +20,17 @@ from typing import Sequence
 from .base import Emulator
 from .cloudflare import CloudflareEmulator
 from .conformance import format_conformance_summary
+from .eas import EasEmulator
 from .faults import RATE_KINDS
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
+from .railway import RailwayEmulator
 from .server import EmulatorServer
 from .upstash import UpstashEmulator
 
 EMULATORS: dict[str, type[Emulator]] = {
-    "cloudflare": CloudflareEmulator, "koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator}
+    "cloudflare": CloudflareEmulator, "koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator,
+    "railway": RailwayEmulator, "eas": EasEmulator}
 
 
 def build_parser() -> argparse.ArgumentParser:
