@@ -1,4 +1,15 @@
-"""`postgres:Extensions`: extensions enabled in a database over SQL (`CREATE EXTENSION`), on any platform."""
+"""`postgres:Extensions`: extensions enabled in a database over SQL (`CREATE EXTENSION`), on any platform.
+
+A database can disappear out of band (its Neon branch deleted, the database dropped). A connection then tells
+"gone" apart from "unreachable right now":
+- gone: the server answers that the database does not exist (SQLSTATE 3D000, `database "..." does not exist`)
+  or the role does not (`role "..." does not exist`), or Neon's proxy answers that the compute endpoint of the host is unknown ("The
+  requested endpoint could not be found", what a client of a deleted Neon branch gets);
+- unreachable: no answer at all (refused, timed out, name not resolved, connection dropped). Neon hosts resolve
+  through a wildcard record to its proxy, so a deleted branch still answers; an unresolved name says nothing.
+`read` of a gone database returns an empty id (the resource is gone with it); an unreachable one fails, so a
+passing network fault never drops the resource from state. `delete` treats gone as done.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +37,36 @@ class ExtensionsArgs:
     """Extension names."""
 
 
+_GONE_SQLSTATES = frozenset({"3D000"})  # invalid_catalog_name
+_GONE_MESSAGE = re.compile(r'(database|role) "[^"]*" does not exist|endpoint could not be found')
+
+
+class DatabaseUnreachable(RuntimeError):
+    """No answer from the database's server right now (the database may well still exist)."""
+
+
+class DatabaseGone(RuntimeError):
+    """The server answered that the database (or its role, or its Neon compute endpoint) no longer exists."""
+
+
+def is_gone(sqlstate: str | None, message: str) -> bool:
+    """Whether a failed connection says the database is gone (not merely out of reach); see the module doc."""
+    return sqlstate in _GONE_SQLSTATES or _GONE_MESSAGE.search(message.lower()) is not None
+
+
 def _connect(uri: str) -> psycopg.Connection:
     try:
         return psycopg.connect(uri, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:
         # The URI carries a password: say where, never what.
         info = psycopg.conninfo.conninfo_to_dict(uri)
-        raise RuntimeError(f"cannot connect to PostgreSQL at {info.get('host')}:{info.get('port', 5432)} "
-                           f"database {info.get('dbname')!r} to enable extensions: "
-                           f"{type(exc).__name__}") from None
+        where = f"PostgreSQL at {info.get('host')}:{info.get('port', 5432)} database {info.get('dbname')!r}"
+        if is_gone(exc.sqlstate, str(exc)):
+            raise DatabaseGone(f"{where} no longer exists (its branch or database was deleted)") from None
+        raise DatabaseUnreachable(
+            f"cannot connect to {where} to manage its extensions: {type(exc).__name__}; it may be unreachable "
+            "right now (network, a compute starting, the server down). Nothing was changed; run pulumi again "
+            "once it answers") from None
 
 
 def _apply(uri: str, wanted: list[str], present: list[str]) -> list[str]:
@@ -64,7 +96,11 @@ class ExtensionsProvider(ResourceProvider):
         return CreateResult("extensions", {**props, "installed": installed})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        with _connect(props["connection_uri"]) as conn:
+        try:
+            conn = _connect(props["connection_uri"])
+        except DatabaseGone:
+            return ReadResult("", {})
+        with conn:
             installed = installed_extensions(conn)
         wanted = [e for e in props.get("extensions") or [] if e in installed]
         return ReadResult(id_, {**props, "extensions": wanted, "installed": installed})
@@ -76,8 +112,8 @@ class ExtensionsProvider(ResourceProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         try:
             conn = _connect(props["connection_uri"])
-        except RuntimeError:
-            return  # The database is already gone (its branch was deleted), and its extensions with it.
+        except DatabaseGone:
+            return  # Its extensions went with it.
         with conn:
             for ext in props.get("extensions") or []:
                 try:

@@ -9,7 +9,7 @@ import pytest
 from psycopg import sql
 
 from providers.local.postgres_admin import installed_extensions
-from providers.postgres.extensions import ExtensionsProvider
+from providers.postgres.extensions import DatabaseUnreachable, ExtensionsProvider, is_gone
 from tests.machine import project_admin_url
 
 
@@ -59,6 +59,45 @@ def test_delete_keeps_an_extension_a_column_still_uses(database_uri):
         conn.execute("CREATE TABLE items (embedding vector(3))")
     provider.delete("extensions", outs)
     assert _installed(database_uri) == ["vector"]
+
+
+def _drop(uri: str) -> None:
+    """Delete the database out of band, as deleting its Neon branch does."""
+    name = psycopg.conninfo.conninfo_to_dict(uri)["dbname"]
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_read_after_the_database_was_deleted_out_of_band_reports_gone(database_uri):
+    provider = ExtensionsProvider()
+    outs = provider.create({"connection_uri": database_uri, "extensions": ["pg_trgm"]}).outs
+    _drop(database_uri)
+    read = provider.read("extensions", outs)
+    assert (read.id, read.outs) == ("", {})
+
+
+def test_delete_after_the_database_was_deleted_out_of_band_succeeds(database_uri):
+    provider = ExtensionsProvider()
+    outs = provider.create({"connection_uri": database_uri, "extensions": ["pg_trgm"]}).outs
+    _drop(database_uri)
+    provider.delete("extensions", outs)
+
+
+def test_read_of_an_unreachable_server_fails_instead_of_reporting_gone():
+    outs = {"connection_uri": "postgresql://app:hunter2-secret@127.0.0.1:1/app", "extensions": ["vector"]}
+    with pytest.raises(DatabaseUnreachable) as caught:
+        ExtensionsProvider().read("extensions", outs)
+    assert "unreachable right now" in str(caught.value)
+
+
+def test_neons_answer_for_a_deleted_branch_means_gone():
+    message = ("connection failed: ERROR: The requested endpoint could not be found, or you don't have access to "
+               "it. Please check the provided ID and try again.")
+    assert is_gone(None, message)
+
+
+def test_a_refused_connection_does_not_mean_gone():
+    assert not is_gone(None, 'connection failed: connection to server at "127.0.0.1", port 1 failed: Connection refused')
 
 
 def test_unreachable_database_error_names_the_host_and_never_the_password():
