@@ -38,7 +38,7 @@ jwt = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48))
 backend = BackendService("backend", BackendServiceArgs(
     platform="koyeb", physical_name=f"{prefix}-api", port=8000, health_check_path="/api/health",
     image=config.get("image") or "ghcr.io/weedgo/backend:1.0.0", koyeb=KoyebSettings(),
-    env={"ENVIRONMENT": "uat"}, owner=f"{pulumi.get_project()}/{pulumi.get_stack()}",
+    env={"ENVIRONMENT": "uat"}, owner=owner,
     secret_env={"DATABASE_URL": database_url, "REDIS_URL": redis.url, "JWT_SECRET": jwt.value}))
 
 pulumi.export("apiUrl", backend.url)
