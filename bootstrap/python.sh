@@ -13,7 +13,10 @@ fi
 
 stamp="$venv/.stagecraft-lock"
 want="$(sha256sum "$root/requirements.lock" "$root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+# The venv's pip.conf keeps provider SDKs out of the language host's plugin prefetch (bootstrap/plugin_prefetch.py).
+prefetch="$root/bootstrap/plugin_prefetch.py"
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+  "$venv/bin/python" "$prefetch"
   exit 0
 fi
 
@@ -25,5 +28,6 @@ rm -rf "$venv"
 # process needs (it unpickles providers by module path), without building the project as a package.
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$root" > "$site/stagecraft-project.pth"
+"$venv/bin/python" "$prefetch"
 echo "$want" > "$stamp"
 echo "python: .venv ready ($("$venv/bin/python" --version))"
