@@ -75,7 +75,8 @@ def _live(api: httpx.Client, manifest: dict[str, str], branch: str | None = None
 
 
 def _get_site(api: httpx.Client, host: str, path: str = "/") -> httpx.Response:
-    return httpx.get(f"{api.base}{path}", headers={"Host": host})  # type: ignore[attr-defined]
+    with loopback_client(api.base) as client:  # type: ignore[attr-defined]
+        return client.get(path, headers={"Host": host})
 
 
 # ---- envelope and auth -----------------------------------------------------------------------------

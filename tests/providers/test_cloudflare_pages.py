@@ -12,6 +12,7 @@ from providers._http import MissingCredentials, ProviderError, ResourceFailed
 from providers.cloudflare.direct_upload import InvalidSiteDirectory, SiteFile, collect_files, hash_file, plan_buckets
 from providers.cloudflare.pages_deployment import PagesDeploymentProvider, marker
 from tests.emulators import CloudflareEmulator, Fault
+from tests.emulators.support import loopback_client
 
 TOKEN = "cf-provider-test-token"
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -56,7 +57,8 @@ def props(site: Path, **changes: Any) -> dict[str, Any]:
 
 
 def fetch(emu: CloudflareEmulator, host: str, path: str = "/") -> httpx.Response:
-    return httpx.get(f"{emu.base_url}{path}", headers={"Host": host}, follow_redirects=True)  # type: ignore[attr-defined]
+    with loopback_client(emu.base_url, follow_redirects=True) as client:  # type: ignore[attr-defined]
+        return client.get(path, headers={"Host": host})
 
 
 def requests_to(emu: CloudflareEmulator, method: str, suffix: str) -> int:
@@ -303,8 +305,8 @@ def test_read_of_a_deleted_deployment_returns_an_empty_id(cloudflare: Cloudflare
 
 def test_read_when_the_project_is_gone_returns_an_empty_id(cloudflare: CloudflareEmulator, site: Path) -> None:
     created = PagesDeploymentProvider().create(props(site))
-    httpx.delete(f"{cloudflare.base_url}/accounts/{ACCOUNT}/pages/projects/shop",  # type: ignore[attr-defined]
-                 headers={"Authorization": f"Bearer {TOKEN}"})
+    with loopback_client(cloudflare.base_url) as client:  # type: ignore[attr-defined]
+        client.delete(f"/accounts/{ACCOUNT}/pages/projects/shop", headers={"Authorization": f"Bearer {TOKEN}"})
     assert PagesDeploymentProvider().read(created.id, created.outs).id == ""
 
 
@@ -344,7 +346,7 @@ def test_delete_of_a_gone_deployment_is_done(cloudflare: CloudflareEmulator, sit
 
 def test_delete_when_the_project_is_gone_is_done(cloudflare: CloudflareEmulator, site: Path) -> None:
     created = PagesDeploymentProvider().create(props(site))
-    httpx.delete(f"{cloudflare.base_url}/accounts/{ACCOUNT}/pages/projects/shop",  # type: ignore[attr-defined]
-                 headers={"Authorization": f"Bearer {TOKEN}"})
+    with loopback_client(cloudflare.base_url) as client:  # type: ignore[attr-defined]
+        client.delete(f"/accounts/{ACCOUNT}/pages/projects/shop", headers={"Authorization": f"Bearer {TOKEN}"})
     PagesDeploymentProvider().delete(created.id, created.outs)
     assert cloudflare.objects("projects") == []
