@@ -41,7 +41,7 @@ from .._http import (
     parse_timestamp,
     wait_until,
 )
-from .client import API, DNS_LABEL, GONE_STATUSES, SERVICE_NAME_HINT, KoyebClient, is_name_taken
+from .client import API, DNS_LABEL, GONE_STATUSES, SERVICE_NAME_HINT, KoyebClient
 from .definition import DIGEST_PATTERN, env_entries, fields_from_definition, same_settings
 from .deploy import active_deployment, deploy_definition, latest_deployment, wait_until_active
 from .ownership import OWNER_HINT, OWNER_PATTERN, RESERVED_ENV, owner_of, service_claim
@@ -259,12 +259,12 @@ class ServiceProvider(ResourceProvider):
 def _may_be_taken(exc: Exception) -> bool:
     """Whether a refused create may be about a service that already has the name.
 
-    Besides "name: already exists", Koyeb may refuse for the definition first: the order of its checks is not
-    documented, and a same-named service of ours (say, one whose first deployment failed) still holds the
-    organization's one free instance. So any 400 is checked against what exists under the name before it is
-    reported.
+    Koyeb answers a taken name with 400 "name: already exists" (``client.is_name_taken``), but it may refuse
+    for the definition first: the order of its checks is not documented, and a same-named service of ours (one
+    whose first deployment failed, say) still holds the organization's one free instance. So every 400 is
+    checked against what exists under the name before it is reported.
     """
-    return is_name_taken(exc) or isinstance(exc, BadRequest)
+    return isinstance(exc, BadRequest)
 
 
 def _settle(
