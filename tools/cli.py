@@ -1,0 +1,53 @@
+"""`stagecraft`: the project's command line. One registry of subcommands, each a `tools.ops.command.Command`.
+
+    stagecraft compare --stacks uat,beta,preprod
+    stagecraft failover --config failover.yaml [--once]
+    stagecraft db-sync --from uat --to beta
+    stagecraft usage
+
+Bad input ends with one line on standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from tools.ops.command import Command
+from tools.ops.errors import OperationsError
+
+
+def commands() -> tuple[Command, ...]:
+    """Every subcommand, in the order `stagecraft --help` lists them. Add new ones here."""
+    from tools.ops.compare_command import COMMAND as compare
+
+    return (compare,)
+
+
+def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
+    """The top-level parser with one sub-parser per command."""
+    top = argparse.ArgumentParser(prog="stagecraft", description="Operate stagecraft's environments.")
+    subparsers = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in registry:
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sub)
+        sub.set_defaults(_run=command.run)
+    return top
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run one subcommand; returns the exit status."""
+    args = parser(commands()).parse_args(argv)
+    try:
+        return args._run(args)
+    except OperationsError as exc:
+        print(f"stagecraft {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"stagecraft {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
