@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 
 from components.backend_service import BackendService, BackendServiceArgs
+from components.frontend_builds import FrontendBuilds, FrontendBuildsArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
 from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
@@ -75,11 +76,19 @@ class ProductEnvironment(pulumi.ComponentResource):
             }), opts=child)
 
         frontend = settings.frontend
+        builds = None
+        if frontend.platform != "local":
+            builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
+                apps=frontend.deployed_apps, project_root=project_root, api_url=self.backend.url,
+                environment=settings.environment), opts=child)
         self.frontends = {
             app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
                 app=app, platform=frontend.platform, physical_name=settings.physical_name(app.name),
                 api_url=self.backend.url, environment=settings.environment,
                 production_branch=frontend.production_branch,
+                artifact_dir=builds.artifact_dirs[app.name] if builds else None,
+                artifact_digest=builds.artifact_digests[app.name] if builds else None,
+                deploy_after=builds.resources if builds else (),
                 cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
@@ -100,13 +109,15 @@ class ProductEnvironment(pulumi.ComponentResource):
 
     def stack_outputs(self) -> dict[str, Any]:
         """The versioned output document apps consume (docs/outputs.md). Secrets stay secret."""
+        apps = {app.name: app for app in self._settings.frontend.deployed_apps}
         return {
             "schemaVersion": OUTPUT_SCHEMA_VERSION,
             "environment": self._settings.environment,
             "stack": self._settings.stack,
             "api": {"url": self.backend.url, "healthUrl": self.backend.health_url,
                     "platform": self._settings.backend.platform},
-            "apps": {name: {"url": site.url, "platform": site.platform, "projectId": site.project_id}
+            "apps": {name: {"url": site.url, "platform": site.platform, "projectId": site.project_id,
+                            "deploymentId": site.deployment_id, "variant": apps[name].variant}
                      for name, site in self.frontends.items()},
             "database": {"connectionUri": self.postgres.connection_uri, "host": self.postgres.host,
                          "database": self.postgres.database, "branch": self.postgres.branch,

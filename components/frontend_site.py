@@ -1,18 +1,20 @@
-"""FrontendSite: one static web app, built with the backend URL, on its stack's hosting platform."""
+"""FrontendSite: one static web app, served by its stack's hosting platform from the build made for this stack."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 
+from components.frontend_builds import build_values
 from providers.local.env_file import EnvFile, EnvFileArgs
 from settings.inventory import FrontendApp
 
 
 @dataclass(frozen=True)
 class FrontendSiteArgs:
-    """What a frontend needs: the app, where it runs, and the backend URL it is built with."""
+    """What a frontend needs: the app, where it runs, its values and (when the platform serves files) its build."""
 
     app: FrontendApp
     """The inventory entry (name, source folder, variant, dev port, build settings)."""
@@ -21,11 +23,21 @@ class FrontendSiteArgs:
     physical_name: str
     """`<project>-<stack>-<app>`: the platform project's name."""
     api_url: pulumi.Input[str]
-    """Backend URL, given to the build as VITE_API_URL."""
+    """Backend URL the app talks to (VITE_API_URL)."""
     environment: str
-    """ENVIRONMENT of the stack, given to the build as VITE_ENVIRONMENT."""
+    """ENVIRONMENT of the stack (VITE_ENVIRONMENT)."""
     production_branch: str = "main"
     """Git branch the platform deploys as production."""
+    deploy_branch: str | None = None
+    """Branch this stack deploys as (default: the production branch; a PR stack deploys `pr-<n>` as a preview)."""
+    existing_project: str | None = None
+    """Deploy onto this existing platform project (a PR stack uses its base stack's) instead of creating one."""
+    artifact_dir: pulumi.Input[str] | None = None
+    """Folder of the built site (from FrontendBuilds; platforms that serve files)."""
+    artifact_digest: pulumi.Input[str] | None = None
+    """Digest of the built files: a new deployment is made only when it changes."""
+    deploy_after: Sequence[pulumi.Resource] = ()
+    """Resources every upload waits for (all the stack's builds: a failed build uploads nothing)."""
     cloudflare_account_id: str | None = None
     """Cloudflare account (platform `cloudflare-pages`)."""
     env_file_path: str | None = None
@@ -34,61 +46,64 @@ class FrontendSiteArgs:
     """Host of the app's dev server (platform `local`)."""
 
     def build_env(self) -> dict[str, pulumi.Input[str]]:
-        """Variables the Vite build reads."""
-        env: dict[str, pulumi.Input[str]] = {"VITE_API_URL": self.api_url, "VITE_ENVIRONMENT": self.environment}
-        if self.app.variant:
-            env["VITE_VARIANT"] = self.app.variant
-        return env
+        """Variables the app's build and dev server read."""
+        return build_values(self.app, self.api_url, self.environment)
 
 
 class FrontendSite(pulumi.ComponentResource):
-    """A static frontend on Cloudflare Pages, or its local dev server's env file."""
+    """A static frontend served by its platform from this stack's build, or its local dev server's env file."""
 
     url: pulumi.Output[str]
-    """Public URL of the site."""
+    """Public URL of the site (a PR stack: its preview alias)."""
     platform: pulumi.Output[str]
     """Platform the site runs on."""
     project_id: pulumi.Output[str]
     """Platform project id (the app name on `local`)."""
+    deployment_id: pulumi.Output[str]
+    """The platform's id of the deployment serving this stack's build (empty on `local`)."""
 
     def __init__(self, name: str, args: FrontendSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:FrontendSite", name, None, opts)
         builders = {"cloudflare-pages": self._cloudflare_pages, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"FrontendSite {name}: platform {args.platform!r} is not one of {sorted(builders)}")
-        url, project_id = builders[args.platform](name, args)
+        url, project_id, deployment_id = builders[args.platform](name, args)
         self.url = pulumi.Output.from_input(url)
         self.platform = pulumi.Output.from_input(args.platform)
         self.project_id = pulumi.Output.from_input(project_id)
-        self.register_outputs({"url": self.url, "platform": self.platform, "project_id": self.project_id})
+        self.deployment_id = pulumi.Output.from_input(deployment_id)
+        self.register_outputs({"url": self.url, "platform": self.platform, "project_id": self.project_id,
+                               "deployment_id": self.deployment_id})
 
-    def _local(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+    def _local(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
         if not args.env_file_path:
             raise ValueError(f"FrontendSite {name}: platform 'local' needs env_file_path")
         EnvFile(f"{name}-env", EnvFileArgs(path=args.env_file_path, values=args.build_env()),
                 opts=pulumi.ResourceOptions(parent=self))
-        return f"http://{args.local_host}:{args.app.dev_port}", args.app.name
+        return f"http://{args.local_host}:{args.app.dev_port}", args.app.name, ""
 
-    def _cloudflare_pages(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
-        import pulumi_cloudflare as cloudflare
+    def _cloudflare_pages(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
+        from providers.cloudflare.pages_deployment import PagesDeployment, PagesDeploymentArgs
 
-        if not args.cloudflare_account_id:
-            raise ValueError(f"FrontendSite {name}: platform 'cloudflare-pages' needs cloudflare_account_id")
-        env = args.build_env()
-        project = cloudflare.PagesProject(
-            f"{name}-pages",
-            account_id=args.cloudflare_account_id,
-            name=args.physical_name,
-            production_branch=args.production_branch,
-            build_config=cloudflare.PagesProjectBuildConfigArgs(
-                build_command=args.app.build_command,
-                destination_dir=args.app.output_directory,
-                root_dir=args.app.source,
-            ),
-            deployment_configs=cloudflare.PagesProjectDeploymentConfigsArgs(
-                production=cloudflare.PagesProjectDeploymentConfigsProductionArgs(environment_variables=env),
-                preview=cloudflare.PagesProjectDeploymentConfigsPreviewArgs(environment_variables=env),
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return project.subdomain.apply(lambda host: f"https://{host}"), project.id
+        account = args.cloudflare_account_id
+        if not account or args.artifact_dir is None or args.artifact_digest is None:
+            raise ValueError(f"FrontendSite {name}: platform 'cloudflare-pages' needs cloudflare_account_id and "
+                             f"the app's build (artifact_dir, artifact_digest)")
+        if args.existing_project:
+            project_name: pulumi.Input[str] = args.existing_project
+            project_id: pulumi.Input[str] = args.existing_project
+        else:
+            import pulumi_cloudflare as cloudflare
+
+            # A Direct Upload project (no `source`): Cloudflare serves what we upload and builds nothing itself.
+            # Its environment variables would reach only Pages Functions, so the build's values are baked in by
+            # FrontendBuilds instead.
+            project = cloudflare.PagesProject(f"{name}-pages", account_id=account, name=args.physical_name,
+                                              production_branch=args.production_branch,
+                                              opts=pulumi.ResourceOptions(parent=self))
+            project_name, project_id = project.name, project.id
+        deployment = PagesDeployment(f"{name}-deployment", PagesDeploymentArgs(
+            account_id=account, project_name=project_name, branch=args.deploy_branch or args.production_branch,
+            directory=args.artifact_dir, content_digest=args.artifact_digest,
+        ), opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
+        return deployment.alias_url, project_id, deployment.deployment_id

@@ -33,6 +33,11 @@ _COMPUTED = {
     "random:index/randomPassword:RandomPassword": lambda i: {"result": "mock-random-password"},
     "cloudflare:index/pagesProject:PagesProject": lambda i: {"subdomain": f"{i['name']}.pages.dev"},
     "cloudflare:index/apiToken:ApiToken": lambda i: {"value": "mock-api-token-value", "status": "active"},
+    "pulumi-python:dynamic/build:StaticBuild": lambda i: {
+        "artifact_dir": f"/builds/{i['app']}", "artifact_digest": "a" * 64, "file_count": 3, "size_bytes": 2048},
+    "pulumi-python:dynamic/cloudflare:PagesDeployment": lambda i: {
+        "deployment_id": f"dep-{i['project_name']}", "url": f"https://0123abcd.{i['project_name']}.pages.dev",
+        "alias_url": f"https://{i['project_name']}.pages.dev", "environment": "production"},
 }
 
 # The invokes the program may make, answered as the provider would (anything else fails the test).

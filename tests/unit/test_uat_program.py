@@ -14,6 +14,8 @@ UAT_OVERRIDES = {
 }
 EXPECTED_INVENTORY = {
     "cloudflare:index/pagesProject:PagesProject": 12,
+    "pulumi-python:dynamic/build:StaticBuild": 12,
+    "pulumi-python:dynamic/cloudflare:PagesDeployment": 12,
     "cloudflare:index/r2Bucket:R2Bucket": 1,
     "cloudflare:index/apiToken:ApiToken": 1,
     "neon:resource:Project": 1,
@@ -47,13 +49,31 @@ def test_uat_registers_the_five_components_once_and_twelve_sites(uat):
     assert counts["stagecraft:index:FrontendSite"] == 12
 
 
-def test_every_pages_project_is_built_with_the_backend_url(uat):
-    projects = uat.of_type("cloudflare:index/pagesProject:PagesProject")
-    for project in projects:
-        for deployment in ("production", "preview"):
-            env = project.inputs["deploymentConfigs"][deployment]["environmentVariables"]
-            assert env["VITE_API_URL"] == "https://api-org.koyeb.app"
-            assert env["VITE_ENVIRONMENT"] == "uat"
+def test_every_app_is_built_with_the_backend_url_and_its_own_variant(uat):
+    builds = {b.inputs["app"]: b for b in uat.of_type("pulumi-python:dynamic/build:StaticBuild")}
+    assert len(builds) == 12
+    for build in builds.values():
+        assert build.inputs["env"]["VITE_API_URL"] == "https://api-org.koyeb.app"
+        assert build.inputs["env"]["VITE_ENVIRONMENT"] == "uat"
+        assert build.inputs["source"] == "examples/product/web"
+    assert builds["weedgo-commerce-modern"].inputs["env"]["VITE_VARIANT"] == "modern"
+    assert builds["chat-commerce-web-theme-8"].inputs["env"]["VITE_VARIANT"] == "theme-8"
+    assert "VITE_VARIANT" not in builds["ai-admin-dashboard"].inputs["env"]
+
+
+def test_pages_projects_are_direct_upload_projects_without_function_variables(uat):
+    for project in uat.of_type("cloudflare:index/pagesProject:PagesProject"):
+        assert "source" not in project.inputs and "deploymentConfigs" not in project.inputs
+
+
+def test_each_app_deploys_its_own_build_to_its_project_on_the_production_branch(uat):
+    deployments = uat.of_type("pulumi-python:dynamic/cloudflare:PagesDeployment")
+    assert sorted(d.inputs["project_name"] for d in deployments) == sorted(
+        p.inputs["name"] for p in uat.of_type("cloudflare:index/pagesProject:PagesProject"))
+    for deployment in deployments:
+        app = deployment.inputs["project_name"].removeprefix("stagecraft-uat-")
+        assert deployment.inputs["directory"] == f"/builds/{app}"
+        assert deployment.inputs["branch"] == "develop"
 
 
 def test_pages_projects_build_from_develop(uat):
