@@ -210,6 +210,9 @@ def _api_message(response: httpx.Response) -> str:
     if not isinstance(body, dict):
         return str(body)
     message = str(body.get("message") or body.get("error") or "").strip()
+    errors = body.get("errors")
+    if not message and isinstance(errors, list):  # a GraphQL answer: {"errors": [{"message": ...}, ...]}
+        message = "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict)).strip()
     code = body.get("code")
     if isinstance(code, str) and code and code not in message:
         message = f"{message} [{code}]" if message else code

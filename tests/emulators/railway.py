@@ -28,7 +28,8 @@ railwayapp/cli at df3838bf and terraform-community-providers/terraform-provider-
   provider's tests use them); anything else is refused.
 - Deployments: `QUEUED`/`INITIALIZING`/`DEPLOYING` while readiness polls remain, then `SUCCESS` (the previous
   successful one becomes `REMOVED`) or `FAILED` for an image armed with `fail_image` (the previous one keeps
-  serving as the active deployment). Status names: the schema's `DeploymentStatus`.
+  serving as the active deployment), its reason as the last line of `deploymentLogs` (the CLI's
+  `DeploymentLogs` query; a deployment has no reason field). Status names: the schema's `DeploymentStatus`.
 - Service domains: `<service>-<environment>-<hash>.up.railway.app`, `syncStatus` CREATING then ACTIVE.
 - Templates (`railway_templates.py`): `templateDeployV2` answers `{projectId, workflowId}`; `workflowStatus`
   reads `NotFound` right after creation (read-after-write lag the CLI tolerates, `src/controllers/workflow.rs`),
@@ -251,7 +252,7 @@ class RailwayEmulator(GraphQLEmulator):
         failure = self.failing_images.get(deployment["meta"]["image"])
         if failure is not None:
             deployment["status"] = "FAILED"
-            deployment["meta"]["reason"] = failure
+            deployment["_logs"].append({"message": failure, "severity": "error", "timestamp": now_rfc3339()})
             return "FAILED"
         for other in self.store.values("deployments"):
             if (other is not deployment and other["serviceId"] == deployment["serviceId"]
@@ -267,6 +268,7 @@ class RailwayEmulator(GraphQLEmulator):
         deployment = {
             "id": deployment_id, "serviceId": instance["serviceId"], "environmentId": instance["environmentId"],
             "projectId": service.get("projectId"), "status": "QUEUED", "createdAt": now_rfc3339(),
+            "_logs": [{"message": f"Starting container from {image}", "severity": "info", "timestamp": now_rfc3339()}],
             "updatedAt": now_rfc3339(), "statusUpdatedAt": now_rfc3339(),
             "meta": {"image": image, "serviceManifest": {
                 "source": {"image": image},
@@ -389,6 +391,12 @@ class RailwayEmulator(GraphQLEmulator):
         if statuses:
             rendered = [d for d in rendered if d["status"]() in statuses]
         return connection(rendered[:first] if first else rendered)
+
+    @resolves("Query.deploymentLogs")
+    def deployment_logs(self, call: GraphQLCall, deploymentId: str, limit: int | None = None, **_: Any) -> list:
+        """The deployment's log lines, newest last (a failed deployment's last line says why)."""
+        logs = self._get("deployments", "Deployment", deploymentId)["_logs"]
+        return [{**line, "attributes": [], "tags": None} for line in (logs[-limit:] if limit else logs)]
 
     @resolves("Query.volumeInstance")
     def volume_instance(self, call: GraphQLCall, id: str) -> dict[str, Any]:
