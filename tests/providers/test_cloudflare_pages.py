@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -12,6 +15,7 @@ from providers._http import MissingCredentials, ProviderError, ResourceFailed
 from providers.cloudflare.direct_upload import InvalidSiteDirectory, SiteFile, collect_files, hash_file, plan_buckets
 from providers.cloudflare.pages_deployment import PagesDeploymentProvider, marker
 from tests.emulators import CloudflareEmulator, Fault
+from tests.emulators.cloudflare_upload import parse_form
 from tests.emulators.support import loopback_client
 
 TOKEN = "cf-provider-test-token"
@@ -350,3 +354,125 @@ def test_delete_when_the_project_is_gone_is_done(cloudflare: CloudflareEmulator,
         client.delete(f"/accounts/{ACCOUNT}/pages/projects/shop", headers={"Authorization": f"Bearer {TOKEN}"})
     PagesDeploymentProvider().delete(created.id, created.outs)
     assert cloudflare.objects("projects") == []
+
+
+# ---- parity with Wrangler, Cloudflare's own client ---------------------------------------------------------
+
+WRANGLER_DIR = Path(__file__).resolve().parents[2] / "providers" / "cloudflare" / "wrangler"
+PARITY_FILES = {**FILES, "_headers": b"/*\n  X-Frame-Options: DENY\n", "docs/index.html": b"<h1>docs</h1>"}
+
+
+class RecordingEmulator(CloudflareEmulator):
+    """The Cloudflare emulator, also keeping each API request's method, operation, headers and body."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.raw: list[tuple[str, dict[str, str], bytes]] = []
+
+    def handle(self, raw):  # type: ignore[override]
+        match = self.spec.match(raw.method, raw.path)
+        if match.operation is not None:
+            self.raw.append((match.operation.operation_id, dict(raw.headers), raw.body))
+        return super().handle(raw)
+
+
+def _deploy_with_wrangler(site: Path, workdir: Path) -> RecordingEmulator:
+    from providers._node.npm_tree import NodeToolMissing, ensure_tree, node_bin
+
+    try:
+        node, modules = node_bin(), ensure_tree(WRANGLER_DIR)
+    except NodeToolMissing as exc:
+        pytest.skip(f"Wrangler needs Node.js: {exc}")
+    emu = RecordingEmulator(api_token=TOKEN, account_id=ACCOUNT)
+    emu.add_project("shop")
+    commit_hash, commit_message = marker(DIGEST_1)
+    (workdir / "home").mkdir()
+    (workdir / "cwd").mkdir()
+    with emu.serve() as url:
+        # Offline and quiet: no metrics, no update check (the banner does it), no error reports, no login.
+        env = {"PATH": os.environ["PATH"], "HOME": str(workdir / "home"), "CI": "true",
+               "CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_ACCOUNT_ID": ACCOUNT,
+               "CLOUDFLARE_API_BASE_URL": f"{url}/client/v4", "WRANGLER_SEND_METRICS": "false",
+               "WRANGLER_HIDE_BANNER": "true", "WRANGLER_SEND_ERROR_REPORTS": "false"}
+        run = subprocess.run(
+            [node, str(modules / "wrangler" / "bin" / "wrangler.js"), "pages", "deploy", str(site),
+             "--project-name", "shop", "--branch", "main", "--commit-hash", commit_hash,
+             "--commit-message", commit_message, "--commit-dirty=false"],
+            cwd=workdir / "cwd", env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+    return emu
+
+
+def _deploy_with_provider(site: Path) -> RecordingEmulator:
+    emu = RecordingEmulator(api_token=TOKEN, account_id=ACCOUNT)
+    emu.add_project("shop")
+    with emu.serve() as url, pytest.MonkeyPatch.context() as patch:
+        for name, value in {"CLOUDFLARE_API_BASE_URL": f"{url}/client/v4", "CLOUDFLARE_API_TOKEN": TOKEN,
+                            "STAGECRAFT_HTTP_BACKOFF_SCALE": "0.001"}.items():
+            patch.setenv(name, value)
+        PagesDeploymentProvider().create(props(site))
+    return emu
+
+
+@pytest.fixture(scope="module")
+def parity(tmp_path_factory: pytest.TempPathFactory) -> tuple[RecordingEmulator, RecordingEmulator]:
+    """The same site deployed once by Wrangler 4.86.0 and once by the provider, each to a fresh emulator."""
+    site = write_site(tmp_path_factory.mktemp("parity-site"), PARITY_FILES)
+    return _deploy_with_wrangler(site, tmp_path_factory.mktemp("wrangler")), _deploy_with_provider(site)
+
+
+def _operations(emu: RecordingEmulator) -> list[str]:
+    return list(dict.fromkeys(op for op, _, _ in emu.raw))
+
+
+def _bodies(emu: RecordingEmulator, operation: str) -> list[tuple[dict[str, str], bytes]]:
+    return [(headers, body) for op, headers, body in emu.raw if op == operation]
+
+
+def _uploaded(emu: RecordingEmulator) -> dict[str, tuple[str, bool, str]]:
+    items = [item for _, body in _bodies(emu, "pages-assets-upload") for item in json.loads(body)]
+    return {i["key"]: (i["metadata"]["contentType"], i["base64"], i["value"]) for i in items}
+
+
+def _form(emu: RecordingEmulator) -> dict[str, str]:
+    headers, body = _bodies(emu, "pages-deployment-create-deployment")[0]
+    content_type = next(v for k, v in headers.items() if k.lower() == "content-type")
+    return {name: part.text for name, part in parse_form(content_type, body).items()}
+
+
+def test_wrangler_deploys_to_the_emulator_without_a_spec_violation(parity) -> None:
+    wrangler, _ = parity
+    assert wrangler.violations == [] and wrangler.response_mismatches == [] and wrangler.unimplemented == []
+    assert wrangler.objects("deployments")[0]["latest_stage"]["status"] == "success"
+
+
+def test_the_provider_calls_the_endpoints_wrangler_calls_in_its_order(parity) -> None:
+    wrangler, provider = parity
+    # The provider's one extra call is the read that finds an earlier deployment of the same build (adoption).
+    ours = [op for op in _operations(provider) if op != "pages-deployment-get-deployments"]
+    assert ours == _operations(wrangler)
+
+
+def test_the_provider_uploads_what_wrangler_uploads(parity) -> None:
+    wrangler, provider = parity
+    assert _uploaded(provider) == _uploaded(wrangler)
+
+
+def test_the_provider_checks_and_upserts_the_hashes_wrangler_does(parity) -> None:
+    wrangler, provider = parity
+    for operation in ("pages-assets-check-missing", "pages-assets-upsert-hashes"):
+        hashes = [sorted(json.loads(body)["hashes"]) for _, body in _bodies(wrangler, operation)]
+        assert [sorted(json.loads(body)["hashes"]) for _, body in _bodies(provider, operation)] == hashes
+
+
+def test_the_provider_sends_the_deployment_form_wrangler_sends(parity) -> None:
+    wrangler, provider = parity
+    ours, theirs = _form(provider), _form(wrangler)
+    assert {**ours, "manifest": json.loads(ours["manifest"])} == {**theirs, "manifest": json.loads(theirs["manifest"])}
+
+
+def test_asset_calls_carry_the_upload_jwt_not_the_api_token(parity) -> None:
+    for emu in parity:
+        for headers, _ in _bodies(emu, "pages-assets-check-missing"):
+            assert headers.get("Authorization", headers.get("authorization")).count(".") == 2
