@@ -96,9 +96,12 @@ def tree_key(lockfile: Path, major: int) -> str:
     return digest.hexdigest()
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 def output_tail(output: str, lines: int = OUTPUT_TAIL_LINES) -> str:
-    """The last ``lines`` non-empty lines of a tool's output, for error messages."""
-    kept = [line for line in output.splitlines() if line.strip()]
+    """The last ``lines`` non-empty lines of a tool's output without terminal colour codes, for error messages."""
+    kept = [line for line in _ANSI_ESCAPE.sub("", output).splitlines() if line.strip()]
     return "\n".join(kept[-lines:])
 
 

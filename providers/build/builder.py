@@ -183,7 +183,7 @@ def _copy_source(source: Path, workspace: Path, output_directory: str) -> None:
 
 def _build_env(values: Mapping[str, str], path: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
-    return {**env, "PATH": path, "CI": "true", **values}
+    return {**env, "PATH": path, "CI": "true", "NO_COLOR": "1", **values}
 
 
 def _run(spec: BuildSpec, workspace: Path, env: dict[str, str]) -> None:

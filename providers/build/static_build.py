@@ -37,7 +37,7 @@ FIELDS = ("app", "source", "build_command", "output_directory", "env", "source_d
 OUTPUTS = ("artifact_dir", "artifact_digest", "file_count", "size_bytes")
 ENV_NAME = r"[A-Z_][A-Z0-9_]*"
 SECRET_LOOKING = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL")
-RESERVED_ENV = ("PATH", "HOME", "CI")
+RESERVED_ENV = ("PATH", "HOME", "CI", "NO_COLOR")
 OUTPUT_DIRECTORY = r"(?!\.{1,2}(?:/|$))(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*"
 
 

@@ -155,3 +155,7 @@ def test_cache_root_follows_stagecraft_cache_then_xdg_then_home() -> None:
     assert npm_tree.cache_root({"STAGECRAFT_CACHE": "/c", "XDG_CACHE_HOME": "/x"}) == Path("/c")
     assert npm_tree.cache_root({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == Path("/x/stagecraft")
     assert npm_tree.cache_root({"HOME": "/h"}) == Path("/h/.cache/stagecraft")
+
+
+def test_output_tail_drops_terminal_colour_codes() -> None:
+    assert npm_tree.output_tail("\x1b[31merror during build:\x1b[39m\n") == "error during build:"
