@@ -24,9 +24,10 @@ Per neon.openapi.json (OpenAPI 3.0.3). Behaviour, as the real service shows it:
   operations: `neon_rules.py` (sources there). The account is on the Free plan unless `plan=` says otherwise.
 
 Control (also over HTTP: `POST /__emulator__/actions/<name>`): `idle_endpoint(endpoint_id)` suspends a compute
-as Neon does after inactivity; `hold_operations(project_id, refusals)` starts a Neon-initiated operation that
-keeps the project locked (423) for that many refused requests; `fail_next_operation(failures, action)` makes
-the next operation fail that many times before Neon's retry finishes it; `set_plan(plan)`.
+as Neon does after inactivity; `hold_operations(project_id, requests)` starts a Neon-initiated operation that
+keeps running (the project locked, 423) through the next that many requests to the project, reads included;
+`fail_next_operation(failures, action)` makes the next operation fail that many times before Neon's retry
+finishes it; `set_plan(plan)`.
 """
 
 from __future__ import annotations
@@ -137,11 +138,11 @@ class NeonEmulator(Emulator):
                                  endpoint_id=endpoint_id, finished=True)
             return endpoint_id
 
-    def hold_operations(self, project_id: str, refusals: int = 1, action: str = "check_availability") -> str:
-        """Start a Neon-initiated operation that keeps the project locked until `refusals` requests got 423."""
+    def hold_operations(self, project_id: str, requests: int = 1, action: str = "check_availability") -> str:
+        """Start a Neon-initiated operation that runs through the next `requests` requests to the project."""
         with self._lock:
             branch_id = self.default_branch_id(project_id)
-            return self._operation(project_id, action, "", branch_id=branch_id, held=max(1, int(refusals)))["id"]
+            return self._operation(project_id, action, "", branch_id=branch_id, held=max(1, int(requests)))["id"]
 
     def fail_next_operation(self, failures: int = 1, action: str | None = None) -> None:
         """Make the next operation (of `action`, or any) report `failed` `failures` times before Neon retries it."""
@@ -185,8 +186,11 @@ class NeonEmulator(Emulator):
         project = self.store.get("projects", request.path_params["project_id"])
         if project is None:
             raise ApiError(404, f"project {request.path_params['project_id']} not found")
-        if request.method != "GET":
-            self._refuse_while_locked(project["id"])
+        try:
+            if request.method != "GET":
+                self._refuse_while_locked(project["id"])
+        finally:
+            self._let_held_operations_run(project["id"])
         return project
 
     def _refuse_while_locked(self, project_id: str) -> None:
@@ -196,18 +200,21 @@ class NeonEmulator(Emulator):
         for op in self.store.values("operations"):
             if op["project_id"] != project_id or not is_open(op):
                 continue
-            if op.get("_held"):
-                op["_held"] -= 1
-                if not op["_held"]:
-                    op.update(status="finished", updated_at=now)
-                locked = True
-            elif op["status"] in ("scheduling", "running") and not op.get("_failures_left") \
+            if op["status"] in ("scheduling", "running") and not op.get("_failures_left") and not op.get("_held") \
                     and self.is_ready(op["_group"]):
                 op.update(status="finished", updated_at=now)  # done by now; nobody has read it yet
             else:
                 locked = True
         if locked:
             raise ApiError(423, LOCKED)
+
+    def _let_held_operations_run(self, project_id: str) -> None:
+        """One request's worth of time passes for the project's held operations."""
+        for op in self.store.values("operations"):
+            if op["project_id"] == project_id and op.get("_held"):
+                op["_held"] -= 1
+                if not op["_held"]:
+                    op.update(status="finished", updated_at=now_rfc3339())
 
     def _refuse_on_plan(self, settings: Mapping[str, Any]) -> None:
         refusal = plan_refusal(self.plan, settings)

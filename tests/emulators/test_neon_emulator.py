@@ -356,7 +356,7 @@ def test_paid_plan_takes_and_reports_a_suspend_timeout(paid_neon):
 
 def test_a_held_operation_locks_the_project_with_423_until_it_finishes(neon):
     emu, client, project_id = neon
-    emu.hold_operations(project_id, refusals=2)
+    emu.hold_operations(project_id, requests=2)
     statuses = [client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "uat"}}).status_code
                 for _ in range(3)]
     assert statuses == [423, 423, 201]
@@ -369,10 +369,12 @@ def test_the_423_answer_names_the_running_operations(neon):
     assert response.json()["message"] == "project already has running operations, scheduling of new ones is prohibited"
 
 
-def test_reads_are_not_locked(neon):
+def test_reads_are_not_locked_and_count_as_time_passing(neon):
     emu, client, project_id = neon
-    emu.hold_operations(project_id)
-    assert client.get(f"/projects/{project_id}/branches").status_code == 200
+    emu.hold_operations(project_id, requests=2)
+    reads = [client.get(f"/projects/{project_id}/branches").status_code for _ in range(2)]
+    write = client.post(f"/projects/{project_id}/branches", json={"branch": {"name": "uat"}}).status_code
+    assert (reads, write) == ([200, 200], 201)
 
 
 def test_an_unfinished_operation_of_ours_locks_the_project_until_it_is_done(neon):
