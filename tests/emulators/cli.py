@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--project", action="append", default=[], help="neon: seed a project with this name (repeatable)")
     parser.add_argument("--organization", default="stagecraft", help="koyeb: organization name used in app domains")
     parser.add_argument(
+        "--upload-token-expiry-rate", type=float, default=0.0,
+        help="cloudflare: fraction of Pages asset calls that find their upload token expired (0..1)",
+    )
+    parser.add_argument(
         "--pages-project", action="append", default=[],
         help="cloudflare: seed a Direct Upload Pages project, NAME or NAME:PRODUCTION_BRANCH (repeatable)",
     )
@@ -66,8 +70,12 @@ def _build(args: argparse.Namespace) -> Emulator:
     if args.pages_project and args.api != "cloudflare":
         raise ValueError("--pages-project only applies to the cloudflare emulator")
     options = {"seed": args.seed, "fail_on_violation": False}
+    if args.upload_token_expiry_rate and args.api != "cloudflare":
+        raise ValueError("--upload-token-expiry-rate only applies to the cloudflare emulator")
     if args.api == "koyeb":
         emulator: Emulator = KoyebEmulator(organization=args.organization, **options)
+    elif args.api == "cloudflare":
+        emulator = CloudflareEmulator(upload_token_expiry_rate=args.upload_token_expiry_rate, **options)
     else:
         emulator = EMULATORS[args.api](**options)
     if args.faults_rate:

@@ -190,6 +190,30 @@ def test_a_token_past_its_exp_claim_is_expired(api: httpx.Client) -> None:
     assert response.status_code == 403
 
 
+def test_an_expiry_rate_of_one_expires_every_token_at_its_first_use() -> None:
+    emulator = CloudflareEmulator(api_token=TOKEN, upload_token_expiry_rate=1.0, seed=3,
+                                  conformance=ConformanceRegistry())
+    emulator.add_project("shop")
+    with emulator.serve() as url, loopback_client(url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        response = _assets(client, _jwt(client), "check-missing", {"hashes": []})
+    assert (response.status_code, response.text) == (403, "Expired JWT")
+
+
+def test_token_expiry_can_be_armed_out_of_process(emu: CloudflareEmulator, api: httpx.Client) -> None:
+    jwt = _jwt(api)
+    assert api.post("/__emulator__/cloudflare/expire-upload-tokens", json={}).status_code == 204
+    assert _assets(api, jwt, "check-missing", {"hashes": []}).status_code == 403
+
+
+def test_a_failing_deployment_can_be_armed_out_of_process(emu: CloudflareEmulator, api: httpx.Client) -> None:
+    assert api.post("/__emulator__/cloudflare/fail-next-deployment", json={"reason": "no"}).status_code == 204
+    assert _live(api, _site(api))["latest_stage"]["status"] == "failure"
+
+
+def test_an_unknown_control_action_is_404(api: httpx.Client) -> None:
+    assert api.post("/__emulator__/cloudflare/explode", json={}).status_code == 404
+
+
 def test_a_file_over_25_mib_is_refused(api: httpx.Client) -> None:
     big = base64.b64encode(b"x" * (25 * 1024 * 1024 + 1)).decode()
     payload = [{"key": "e" * 32, "value": big, "metadata": {"contentType": "text/plain"}, "base64": True}]

@@ -293,6 +293,17 @@ def test_random_faults_converge_without_duplicate_deployments(
     assert fetch(cloudflare, "shop.pages.dev").content == FILES["index.html"]
 
 
+def test_random_token_expiry_is_ridden_out(monkeypatch: pytest.MonkeyPatch, fast_http: None, site: Path) -> None:
+    emu = CloudflareEmulator(api_token=TOKEN, account_id=ACCOUNT, upload_token_expiry_rate=0.5, seed=11)
+    emu.add_project("shop")
+    with emu.serve() as url:
+        monkeypatch.setenv("CLOUDFLARE_API_BASE_URL", url)
+        monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+        monkeypatch.setenv("STAGECRAFT_HTTP_MAX_ATTEMPTS", "10")
+        PagesDeploymentProvider().create(props(site))
+    assert emu.expired_answers > 0 and len(emu.objects("deployments")) == 1
+
+
 # ---- read ----------------------------------------------------------------------------------------------
 
 def test_read_returns_the_same_state(cloudflare: CloudflareEmulator, site: Path) -> None:
