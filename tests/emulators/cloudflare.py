@@ -12,7 +12,7 @@ sources in its `info.description`). Behaviour, each rule with its source:
   `POST /pages/assets/upload -> 403 Forbidden`, notes "Expired JWT"). A token expires when its `exp` passes or,
   armed with `expire_upload_tokens()`, at once (the token lifetime running out mid-upload). A client must fetch a
   new token and retry (Wrangler upload.ts does, on 8000013 or an expired `exp`). `upload_token_expiry_rate` makes
-  it a random fault; out of process, `POST /__emulator__/cloudflare/expire-upload-tokens` arms it.
+  it a random fault; out of process, the control action `expire_upload_tokens` arms it.
 - Projects come from the official pulumi-cloudflare provider, which cannot run offline: seed them with
   `add_project(name)`. A project whose `*.pages.dev` name is taken elsewhere gets a suffixed subdomain
   (`add_project(name, subdomain=...)`; workers-sdk issue #3527: "a subdomain with 3 letters"). A missing project
@@ -30,7 +30,7 @@ sources in its `info.description`). Behaviour, each rule with its source:
 - Stages progress over reads (`set_readiness_delay(polls)`): `queued`, `initialize`, `clone_repo`, `build`,
   `deploy` (schema enum `Stage.name`), the current one `active`, earlier ones `success`, later ones `idle`; the
   create answer shows `queued` `active`. Finally `deploy` is `success`, or `failure` after
-  `fail_next_deployment(reason)` (out of process: `POST /__emulator__/cloudflare/fail-next-deployment`), whose reason is the last line of the deployment's logs, prefixed `Error:`
+  `fail_next_deployment(reason)` (also a control action), whose reason is the last line of the deployment's logs, prefixed `Error:`
   (Wrangler reads `logs.data[logs.total - 1].line` and strips `Error:`).
 - On success a production deployment becomes the project's `canonical_deployment` (schema: "Most recent production
   deployment"); a preview deployment takes its branch alias `https://<alias>.<subdomain>` in `aliases` (the alias
@@ -56,18 +56,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import random
 import secrets
 import time
 from typing import Any, Mapping, Sequence
 
-from .base import CONTROL_PREFIX, ApiError, ApiRequest, Emulator, Outcome, RawRequest, Reply, handles
+from .base import ApiError, ApiRequest, Emulator, Outcome, RawRequest, Reply, handles
 from .cloudflare_site import branch_alias, resolve, site_headers
 from .cloudflare_upload import MAX_FILE_BYTES, MAX_FILE_COUNT, TokenMinter, UploadClaims, parse_form, parse_manifest
 from .state import clone, now_rfc3339
 
-CONTROL_ROUTE = f"{CONTROL_PREFIX}/cloudflare/"
 STAGES = ("queued", "initialize", "clone_repo", "build", "deploy")
 PAGES_DEV = "pages.dev"
 DEFAULT_PER_PAGE = 25
@@ -97,6 +95,7 @@ class CloudflareEmulator(Emulator):
     spec_file = "cloudflare-pages.openapi.json"
     collections = ("projects", "deployments")
     secret_fields = frozenset({"jwt"})
+    control_actions = ("expire_upload_tokens", "fail_next_deployment")
 
     def __init__(
         self,
@@ -186,25 +185,7 @@ class CloudflareEmulator(Emulator):
         host = _host(raw.headers)
         if host == PAGES_DEV or host.endswith("." + PAGES_DEV):
             return self._serve_site(raw, host)
-        if raw.path.startswith(CONTROL_ROUTE) and raw.method == "POST":
-            return self._control(raw)
         return super().handle(raw)
-
-    def _control(self, raw: RawRequest) -> Outcome:
-        """Out-of-process arms: `POST /__emulator__/cloudflare/expire-upload-tokens` (optional body
-        `{"after_asset_calls": n}`) and `.../fail-next-deployment` with `{"reason": "..."}`."""
-        try:
-            payload = json.loads(raw.body or b"{}")
-            action = raw.path[len(CONTROL_ROUTE):]
-            if action == "expire-upload-tokens":
-                self.expire_upload_tokens(after_asset_calls=int(payload.get("after_asset_calls", 0)))
-            elif action == "fail-next-deployment":
-                self.fail_next_deployment(str(payload["reason"]))
-            else:
-                return Outcome(404, json.dumps({"error": f"no control action {action!r}"}).encode())
-        except (ValueError, KeyError, TypeError) as exc:
-            return Outcome(400, json.dumps({"error": f"bad control request: {exc}"}).encode())
-        return Outcome(204)
 
     def _encode(self, reply: Reply) -> Outcome:
         if isinstance(reply.body, str) and reply.headers.get("Content-Type") == _TEXT:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.emulators import CloudflareEmulator, ConformanceRegistry, Fault
+from tests.emulators.control import run_action
 from tests.emulators.support import loopback_client
 
 TOKEN = "cf-test-token"
@@ -201,17 +202,13 @@ def test_an_expiry_rate_of_one_expires_every_token_at_its_first_use() -> None:
 
 def test_token_expiry_can_be_armed_out_of_process(emu: CloudflareEmulator, api: httpx.Client) -> None:
     jwt = _jwt(api)
-    assert api.post("/__emulator__/cloudflare/expire-upload-tokens", json={}).status_code == 204
+    run_action(api.base, "expire_upload_tokens")  # type: ignore[attr-defined]
     assert _assets(api, jwt, "check-missing", {"hashes": []}).status_code == 403
 
 
 def test_a_failing_deployment_can_be_armed_out_of_process(emu: CloudflareEmulator, api: httpx.Client) -> None:
-    assert api.post("/__emulator__/cloudflare/fail-next-deployment", json={"reason": "no"}).status_code == 204
+    run_action(api.base, "fail_next_deployment", reason="no")  # type: ignore[attr-defined]
     assert _live(api, _site(api))["latest_stage"]["status"] == "failure"
-
-
-def test_an_unknown_control_action_is_404(api: httpx.Client) -> None:
-    assert api.post("/__emulator__/cloudflare/explode", json={}).status_code == 404
 
 
 def test_a_file_over_25_mib_is_refused(api: httpx.Client) -> None:
