@@ -24,7 +24,11 @@ from .eas import EasEmulator
 from .faults import Fault
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
+from .netlify import NetlifyEmulator
 from .railway import RailwayEmulator
+from .render import RenderEmulator
+from .supabase import SupabaseEmulator
+from .supabase_storage import SupabaseStorageEmulator
 from .upstash import UpstashEmulator
 from .validation import ResponseMismatch, Violation
 
@@ -39,10 +43,14 @@ __all__ = [
     "Fault",
     "KoyebEmulator",
     "NeonEmulator",
+    "NetlifyEmulator",
     "RailwayEmulator",
+    "RenderEmulator",
     "RequestRecord",
     "ResponseMismatch",
     "SpecViolationError",
+    "SupabaseEmulator",
+    "SupabaseStorageEmulator",
     "UpstashEmulator",
     "Violation",
     "format_conformance_summary",

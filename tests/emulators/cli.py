@@ -24,13 +24,15 @@ from .eas import EasEmulator
 from .faults import RATE_KINDS
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
+from .netlify import NetlifyEmulator
 from .railway import RailwayEmulator
+from .render import RenderEmulator
 from .server import EmulatorServer
 from .upstash import UpstashEmulator
 
 EMULATORS: dict[str, type[Emulator]] = {
     "cloudflare": CloudflareEmulator, "koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator,
-    "railway": RailwayEmulator, "eas": EasEmulator}
+    "railway": RailwayEmulator, "eas": EasEmulator, "netlify": NetlifyEmulator, "render": RenderEmulator}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -441,6 +441,25 @@ def _swagger_nullable(node: Any) -> Any:
     return node
 
 
+def _without_unmappable_discriminators(node: Any) -> Any:
+    """Drop a `discriminator` that has no `mapping` over inline `oneOf`/`anyOf` alternatives.
+
+    OpenAPI 3.0's implicit mapping names component schemas, so such a discriminator maps values to nothing (the
+    validator then reports `#/components/schemas/<value>` unresolvable for every instance). Supabase's
+    `V1CreateProjectBody.region_selection` is one; without it the alternatives are still checked by shape.
+    """
+    if isinstance(node, dict):
+        out = {k: _without_unmappable_discriminators(v) for k, v in node.items()}
+        alternatives = out.get("oneOf") or out.get("anyOf") or []
+        inline = alternatives and not any(isinstance(a, Mapping) and "$ref" in a for a in alternatives)
+        if isinstance(out.get("discriminator"), Mapping) and "mapping" not in out["discriminator"] and inline:
+            del out["discriminator"]
+        return out
+    if isinstance(node, list):
+        return [_without_unmappable_discriminators(v) for v in node]
+    return node
+
+
 @functools.lru_cache(maxsize=None)
 def _load(resolved: str) -> ApiSpec:
     path = Path(resolved)
@@ -449,6 +468,8 @@ def _load(resolved: str) -> ApiSpec:
         raise SpecError(f"{path}: top level is not a mapping")
     if str(document.get("swagger", "")).startswith("2."):
         document = _swagger_nullable(document)
+    else:
+        document = _without_unmappable_discriminators(document)
     return ApiSpec(path, document)
 
 
