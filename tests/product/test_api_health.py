@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import psycopg
-import pytest
 
 from tests.machine import closed_port
 from tests.product.conftest import JWT_SECRET, S3_KEY_ID, S3_SECRET, s3_client
-
-pytestmark = pytest.mark.usefixtures("api_runner")
 
 
 def _with_port(uri: str, port: int) -> str:
@@ -109,7 +107,5 @@ def test_unreachable_s3_endpoint_degrades(api_runner, local_env) -> None:
 
 def test_browser_origin_may_read_the_health_answer(api_runner, local_env) -> None:
     api = api_runner(local_env)
-    import httpx
-
     response = httpx.get(f"{api.url}/api/health", headers={"Origin": "https://shop.example.pages.dev"}, timeout=30)
     assert response.headers["access-control-allow-origin"] == "*"
