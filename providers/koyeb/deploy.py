@@ -122,7 +122,7 @@ def _failure_message(koyeb: KoyebClient, service_id: str, service_name: str, dep
         still = "Nothing of this service is serving: it has no active deployment."
     short = str(deployment.get("id", ""))[:8]
     return (
-        f'{API}: deployment {deployment.get("id")} of service "{service_name}" ({image}) ended '
+        f'{API}: deployment {deployment.get("id")} of service "{service_name}" ({image}) failed with status '
         f"{deployment.get('status')}: {reason}. {still} See why with `koyeb deployment logs {short}`, fix the "
         "image or the settings, then run pulumi up again."
     )
