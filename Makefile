@@ -37,11 +37,14 @@ preview: python engine
 	@if [ "$(STACK)" = dev ]; then $(MAKE) --no-print-directory postgres; fi
 	@$(ENV) && pulumi preview -s $(STACK) --non-interactive $(PREVIEW_FLAGS)
 
-destroy: python engine
-	@$(ENV) && pulumi destroy -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
+# The dev destroy writes the state once instead of twice per resource: bootstrap/dev-destroy.env says why that is safe.
+destroy: python engine postgres
+	@$(ENV) && set -a && . bootstrap/dev-destroy.env && set +a && \
+	  pulumi destroy -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
 
 test: setup
 	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
 
 bench: setup
-	@$(ENV) && python benchmarks/preview_floor.py && python benchmarks/uat_emulated.py
+	@$(ENV) && python benchmarks/preview_floor.py && python benchmarks/app_scaling.py && \
+	  python benchmarks/uat_emulated.py

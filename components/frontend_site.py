@@ -72,8 +72,10 @@ class FrontendSite(pulumi.ComponentResource):
         self.platform = pulumi.Output.from_input(args.platform)
         self.project_id = pulumi.Output.from_input(project_id)
         self.deployment_id = pulumi.Output.from_input(deployment_id)
-        self.register_outputs({"url": self.url, "platform": self.platform, "project_id": self.project_id,
-                               "deployment_id": self.deployment_id})
+        # No register_outputs here, unlike the stack's single components: a stack has one FrontendSite per app,
+        # and the 3.79 engine rewrites the whole state file on every RegisterResourceOutputs, changed or not
+        # (pkg/backend/snapshot.go), which made a no-op `up` quadratic in the number of apps. These outputs
+        # reach apps and tools through the stack outputs (`apps.<name>`), not through the component's state.
 
     def _local(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
         if not args.env_file_path:
