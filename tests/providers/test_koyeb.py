@@ -289,7 +289,8 @@ def test_create_waits_until_the_deployment_is_active(koyeb):
     koyeb.set_readiness_delay(polls=3)
     _, created = make_service(koyeb)
     assert created.outs["deployment_id"] == service_record(koyeb, created.id)["active_deployment_id"]
-    gets = [r for r in koyeb.requests if r.method == "GET" and r.path == f"/v1/deployments/{created.outs['deployment_id']}"]
+    path = f"/v1/deployments/{created.outs['deployment_id']}"
+    gets = [r for r in koyeb.requests if r.method == "GET" and r.path == path]
     assert len(gets) >= 3
 
 
@@ -396,7 +397,8 @@ def test_the_next_up_after_a_failed_create_adopts_the_service_by_its_marker_and_
         make_service(koyeb, docker_image=BROKEN_IMAGE)
     app_id = live(koyeb, "apps")[0]["id"]
     created = ServiceProvider().create({**SERVICE, "app_id": app_id})
-    assert [s["id"] for s in live(koyeb, "services")] == [created.id] and created.outs["image"] == SERVICE["docker_image"]
+    assert [s["id"] for s in live(koyeb, "services")] == [created.id]
+    assert created.outs["image"] == SERVICE["docker_image"]
 
 
 def test_a_secret_rename_creates_the_new_secret_before_the_service_moves_and_the_old_one_goes(koyeb):
