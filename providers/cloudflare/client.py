@@ -115,9 +115,7 @@ class CloudflareClient:
             )
             items = unwrap(body, "list Pages deployments") or []
             yield from items
-            info = body.get("result_info") or {}
-            total_pages = info.get("total_pages")
-            if not items or (total_pages is not None and page >= int(total_pages)) or len(items) < LIST_PAGE_SIZE:
+            if not items or is_last_page(body.get("result_info") or {}, page, len(items)):
                 return
             page += 1
 
@@ -199,6 +197,17 @@ class AssetsClient:
         """POST /pages/assets/upsert-hashes `{hashes}` (marks them recently used)."""
         self._post("/pages/assets/upsert-hashes", "upsert Pages asset hashes", {"hashes": list(hashes)},
                    f"{len(hashes)} file(s)")
+
+
+def is_last_page(info: Mapping[str, Any], page: int, count: int) -> bool:
+    """Whether page `page` (holding `count` items) is the last, from `result_info` (`total_pages`, else
+    `total_count` and `per_page`), else from a short page."""
+    if info.get("total_pages") is not None:
+        return page >= int(info["total_pages"])
+    if info.get("total_count") is not None:
+        per_page = int(info.get("per_page") or count or 1)
+        return page * per_page >= int(info["total_count"])
+    return count < LIST_PAGE_SIZE
 
 
 def _q(name: str) -> str:

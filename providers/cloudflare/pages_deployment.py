@@ -173,7 +173,7 @@ class PagesDeploymentProvider(ResourceProvider):
         with CloudflareClient.from_env() as cloudflare:
             project = _project(cloudflare, args)
             deployment, _adopted = create_or_adopt(
-                lambda: _find_ours(cloudflare, args),
+                lambda: _find_ours(cloudflare, args, project),
                 lambda: _deploy(cloudflare, args),
                 timing=cloudflare.timing,
             )
@@ -217,8 +217,11 @@ def _project(cloudflare: CloudflareClient, args: PagesDeploymentArgs) -> dict[st
         ) from None
 
 
-def _find_ours(cloudflare: CloudflareClient, args: PagesDeploymentArgs) -> Optional[dict[str, Any]]:
-    for deployment in cloudflare.list_deployments(args.account_id, args.project_name):
+def _find_ours(
+    cloudflare: CloudflareClient, args: PagesDeploymentArgs, project: Mapping[str, Any]
+) -> Optional[dict[str, Any]]:
+    env = "production" if args.branch == project.get("production_branch") else "preview"
+    for deployment in cloudflare.list_deployments(args.account_id, args.project_name, env=env):
         if is_ours(deployment, args.branch, args.content_digest) and stage_of(deployment)[1] not in FAILED_STATUSES:
             return deployment
     return None

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from providers._http import MissingCredentials, ProviderError, ResourceFailed
+from providers.cloudflare.client import is_last_page
 from providers.cloudflare.direct_upload import InvalidSiteDirectory, SiteFile, collect_files, hash_file, plan_buckets
 from providers.cloudflare.pages_deployment import PagesDeploymentProvider, marker
 from tests.emulators import CloudflareEmulator, Fault
@@ -487,3 +488,22 @@ def test_asset_calls_carry_the_upload_jwt_not_the_api_token(parity) -> None:
     for emu in parity:
         for headers, _ in _bodies(emu, "pages-assets-check-missing"):
             assert headers.get("Authorization", headers.get("authorization")).count(".") == 2
+
+
+# ---- paging ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("info,page,count,last", [
+    ({"total_pages": 3}, 2, 25, False), ({"total_pages": 3}, 3, 25, True),
+    ({"total_count": 30, "per_page": 10}, 2, 10, False), ({"total_count": 30, "per_page": 10}, 3, 10, True),
+    ({}, 1, 25, False), ({}, 1, 7, True),
+])
+def test_the_last_page_is_read_from_result_info(info: dict, page: int, count: int, last: bool) -> None:
+    assert is_last_page(info, page, count) is last
+
+
+def test_an_earlier_build_is_found_beyond_the_first_page(cloudflare: CloudflareEmulator, site: Path) -> None:
+    first = PagesDeploymentProvider().create(props(site, branch="pr-1"))
+    for n in range(30):
+        PagesDeploymentProvider().create(props(site, branch="pr-1", content_digest=f"sha256:{n:064d}"))
+    again = PagesDeploymentProvider().create(props(site, branch="pr-1"))
+    assert again.id == first.id and len(cloudflare.objects("deployments")) == 31
