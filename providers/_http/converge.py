@@ -56,10 +56,14 @@ class Claim:
     def foreign(self) -> ForeignResource:
         """The error for a name that is taken by something this stack cannot prove it made."""
         return ForeignResource(
-            f'{self.api}: a {self.kind} named "{self.name}" already exists and nothing on it shows that stack '
+            f'{self.api}: {_article(self.kind)} {self.kind} named "{self.name}" already exists and nothing on it shows that stack '
             f"{self.owner} created it, so it was left untouched (stagecraft never takes over or deletes what it "
             f"did not create). {self.resolve} Then run pulumi up again."
         )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def is_conflict(exc: Exception) -> bool:
