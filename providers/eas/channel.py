@@ -81,10 +81,11 @@ class UpdateChannelProvider(ResourceProvider):
 
     def delete(self, id_: str, props: Any) -> None:
         with EasClient.from_env() as eas:
-            found = eas.find_channel(props["app_id"], props["name"])
-            if found is None or found["id"] != id_:
-                return
-            eas.wait_for_receipt(eas.schedule_channel_deletion(id_), f'deletion of channel "{props["name"]}"')
+            def ours() -> Any:
+                found = eas.find_channel(props["app_id"], props["name"])
+                return found if found is not None and found["id"] == id_ else None
+
+            eas.delete_until_gone(ours, lambda: eas.schedule_channel_deletion(id_), f'deletion of channel "{props["name"]}"')
 
 
 class UpdateChannel(pulumi.dynamic.Resource, module="eas", name="UpdateChannel"):

@@ -14,8 +14,8 @@ from typing import Any, Mapping, Optional
 import httpx
 
 from .._http import ApiSettings, HttpClient, ResourceFailed, Timing, base_url_from_env, bearer_headers, require_env
-from .._http import wait_until
-from .._http.graphql import GraphQLEndpoint
+from .._http import ServerError, TransportError, wait_until
+from .._http.graphql import GraphQLEndpoint, GraphQLFailure
 
 API = "Expo EAS"
 TOKEN_VAR = "EXPO_TOKEN"
@@ -118,7 +118,7 @@ class EasClient:
                              "editUpdateChannel(channelId: $channelId, branchMapping: $branchMapping) "
                              "{ id name branchMapping createdAt } } }", {"channelId": channel_id,
                                                                         "branchMapping": mapping},
-                             operation="re-map channel", resource=channel_id, mutation=True
+                             operation="re-map channel", resource=channel_id, mutation=False
                              )["updateChannel"]["editUpdateChannel"]
 
     def schedule_channel_deletion(self, channel_id: str) -> dict[str, Any]:
@@ -127,6 +127,23 @@ class EasClient:
                              "$channelId) { id state errorMessage willRetry } } }", {"channelId": channel_id},
                              operation="delete channel", resource=channel_id,
                              mutation=True)["updateChannel"]["scheduleUpdateChannelDeletion"]
+
+    def delete_until_gone(self, find: "Any", schedule: "Any", what: str) -> None:
+        """Schedule a deletion and wait for it; an answer that may hide a scheduled job is checked by looking the
+        object up again (gone is done; still there: schedule again, which EAS takes as one more job)."""
+        for attempt in range(1, self.timing.max_attempts + 1):
+            if find() is None:
+                return
+            try:
+                receipt = schedule()
+            except (TransportError, ServerError, GraphQLFailure) as exc:
+                if isinstance(exc, TransportError) and not exc.maybe_applied and attempt == self.timing.max_attempts:
+                    raise
+                if attempt == self.timing.max_attempts:
+                    raise
+                continue
+            self.wait_for_receipt(receipt, what)
+            return
 
     # ---- background jobs ----------------------------------------------------------------------------------
 

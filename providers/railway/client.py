@@ -75,8 +75,11 @@ class RailwayClient:
         return self.gql.call(query, variables, operation=operation, resource=resource)
 
     def _mutate(self, query: str, variables: Mapping[str, Any], operation: str, resource: str,
-                redact: tuple[str, ...] = ()) -> dict[str, Any]:
-        return self.gql.call(query, variables, operation=operation, resource=resource, mutation=True, redact=redact)
+                redact: tuple[str, ...] = (), *, sets_state: bool = False) -> dict[str, Any]:
+        """A mutation; ``sets_state`` marks one that sets a value outright (an update, an upsert with
+        ``replace``, a delete), which is safe to send again after a dropped connection."""
+        return self.gql.call(query, variables, operation=operation, resource=resource, mutation=not sets_state,
+                             redact=redact)
 
     def gone_or_raise(self, failure: GraphQLFailure) -> Gone:
         """``Gone`` when ``failure`` says an id is missing; re-raises anything else (a bad token included)."""
@@ -129,13 +132,13 @@ class RailwayClient:
         return self._mutate(
             f"mutation($id: String!, $input: ProjectUpdateInput!) {{ projectUpdate(id: $id, input: $input) "
             f"{{ {_PROJECT_FIELDS} }} }}", {"id": project_id, "input": {"name": name, "description": description}},
-            "update project", project_id)["projectUpdate"]
+            "update project", project_id, sets_state=True)["projectUpdate"]
 
     def delete_project(self, project_id: str) -> None:
         """projectDelete; Gone when it is already gone."""
         try:
             self._mutate("mutation($id: String!) { projectDelete(id: $id) }", {"id": project_id},
-                         "delete project", project_id)
+                         "delete project", project_id, sets_state=True)
         except GraphQLFailure as failure:
             raise self.gone_or_raise(failure) from None
 
@@ -165,7 +168,7 @@ class RailwayClient:
         self._mutate("mutation($s: String!, $e: String, $input: ServiceInstanceUpdateInput!) { "
                      "serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $input) }",
                      {"s": service_id, "e": environment_id, "input": dict(settings)}, "update service settings",
-                     service_id)
+                     service_id, sets_state=True)
 
     def deploy(self, service_id: str, environment_id: str) -> str:
         """serviceInstanceDeployV2: a new deployment of the current settings; returns its id."""
@@ -192,7 +195,7 @@ class RailwayClient:
         """serviceDelete (the CLI passes the environment too); Gone when already gone."""
         try:
             self._mutate("mutation($id: String!, $e: String) { serviceDelete(id: $id, environmentId: $e) }",
-                         {"id": service_id, "e": environment_id}, "delete service", service_id)
+                         {"id": service_id, "e": environment_id}, "delete service", service_id, sets_state=True)
         except GraphQLFailure as failure:
             raise self.gone_or_raise(failure) from None
 
@@ -204,7 +207,7 @@ class RailwayClient:
         self._mutate("mutation($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }",
                      {"input": {"projectId": project_id, "environmentId": environment_id, "serviceId": service_id,
                                 "variables": dict(variables), "replace": replace, "skipDeploys": skip_deploys}},
-                     "set variables of service", service_id, redact=tuple(variables.values()))
+                     "set variables of service", service_id, redact=tuple(variables.values()), sets_state=True)
 
     def get_variables(self, project_id: str, environment_id: str, service_id: str, *,
                       unrendered: bool) -> dict[str, str]:
@@ -235,7 +238,7 @@ class RailwayClient:
         """serviceDomainDelete; Gone when already gone."""
         try:
             self._mutate("mutation($id: String!) { serviceDomainDelete(id: $id) }", {"id": domain_id},
-                         "delete domain", domain_id)
+                         "delete domain", domain_id, sets_state=True)
         except GraphQLFailure as failure:
             raise self.gone_or_raise(failure) from None
 
@@ -263,7 +266,7 @@ class RailwayClient:
         try:
             self._mutate("mutation($v: String!, $e: String, $input: VolumeInstanceUpdateInput!) { "
                          "volumeInstanceUpdate(volumeId: $v, environmentId: $e, input: $input) }",
-                         {"v": volume_id, "e": environment_id, "input": settings}, "attach volume", volume_id)
+                         {"v": volume_id, "e": environment_id, "input": settings}, "attach volume", volume_id, sets_state=True)
         except GraphQLFailure as failure:
             raise self.gone_or_raise(failure) from None
 
@@ -271,7 +274,7 @@ class RailwayClient:
         """volumeDelete; Gone when already gone."""
         try:
             self._mutate("mutation($v: String!) { volumeDelete(volumeId: $v) }", {"v": volume_id}, "delete volume",
-                         volume_id)
+                         volume_id, sets_state=True)
         except GraphQLFailure as failure:
             raise self.gone_or_raise(failure) from None
 

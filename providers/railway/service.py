@@ -16,7 +16,8 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from .._http import CheckedArgs, InputReader, changed_fields, create_owned, diff_props, wait_until
+from .._http import CheckedArgs, InputReader, ServerError, TransportError, changed_fields, create_owned, diff_props
+from .._http import wait_until
 from .._http import parse_timestamp
 from .._http.graphql import GraphQLFailure
 from .client import API, FAILED_DEPLOYMENT, PENDING_DEPLOYMENT, REGIONS, Gone, RailwayClient
@@ -195,8 +196,25 @@ def _active(instance: dict[str, Any]) -> Optional[dict[str, Any]]:
     return max(active, key=lambda d: d.get("createdAt") or "") if active else None
 
 
+def _deploy(railway: RailwayClient, args: ServiceArgs, service_id: str) -> str:
+    """One new deployment: after an answer that may hide a started one, the newer deployment is taken instead."""
+    before = (railway.get_instance(service_id, args.environment_id).get("latestDeployment") or {}).get("id")
+    for attempt in range(1, railway.timing.max_attempts + 1):
+        try:
+            return railway.deploy(service_id, args.environment_id)
+        except (TransportError, ServerError) as exc:
+            if isinstance(exc, TransportError) and not exc.maybe_applied:
+                raise
+            latest = (railway.get_instance(service_id, args.environment_id).get("latestDeployment") or {}).get("id")
+            if latest and latest != before:
+                return latest
+            if attempt == railway.timing.max_attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _deploy_and_wait(railway: RailwayClient, args: ServiceArgs, service_id: str) -> str:
-    deployment_id = railway.deploy(service_id, args.environment_id)
+    deployment_id = _deploy(railway, args, service_id)
 
     def classify(deployment: dict[str, Any]):
         status = deployment.get("status", "")
