@@ -10,36 +10,19 @@ The target (issue 11): all of them finish within 1.2 times the slowest one's own
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
+import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.tools.health_servers import lognormal_latencies  # noqa: E402
+from tests.tools.health_servers import Behaviour, lognormal_latencies, serve_in_child  # noqa: E402
 from tools.ops.probe import probe_targets  # noqa: E402
 from tools.ops.targets import Target  # noqa: E402
 
 TARGET_RATIO = 1.2
-
-
-def _serve(specs: list[dict], folder: Path) -> tuple[subprocess.Popen, list[Target]]:
-    spec_file = folder / "stand-ins.json"
-    spec_file.write_text(json.dumps(specs))
-    child = subprocess.Popen([sys.executable, "-m", "tests.tools.health_servers", "--spec", str(spec_file)],
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    targets = []
-    assert child.stdout is not None
-    for line in child.stdout:
-        if line.strip() == "ready":
-            break
-        name, url = line.split()
-        targets.append(Target(name, url))
-    return child, targets
 
 
 def _timed(targets: list[Target], samples: int, concurrency: int) -> tuple[float, int]:
@@ -56,22 +39,22 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64, help="stagecraft compare's default")
     args = parser.parse_args()
     count = args.endpoints
-    specs = [{"name": f"env{i:02d}", "latencies_ms": lognormal_latencies(60 + 190 * i / max(1, count - 1), 0.2, 50, i)}
-             for i in range(count)]
-    with tempfile.TemporaryDirectory() as tmp:
-        child, targets = _serve(specs, Path(tmp))
-        try:
-            alone, failed_alone = _timed(targets[-1:], args.samples, args.concurrency)
-            together, failed_together = _timed(targets, args.samples, args.concurrency)
-        finally:
-            child.terminate()
-            child.wait(10)
+    behaviours = {f"env{i:02d}": Behaviour(latencies_ms=lognormal_latencies(60 + 190 * i / max(1, count - 1), 0.2, 50, i))
+                  for i in range(count)}
+    with serve_in_child(behaviours) as urls:
+        targets = [Target(name, url) for name, url in urls.items()]
+        cpu = time.process_time()
+        alone, failed_alone = _timed(targets[-1:], args.samples, args.concurrency)
+        together, failed_together = _timed(targets, args.samples, args.concurrency)
+        cpu = time.process_time() - cpu
     ratio = together / alone
     print(f"compare probe engine: {args.samples} samples x {count} endpoints = {args.samples * count} probes, "
           f"concurrency {args.concurrency}")
     print(f"  slowest endpoint alone:  {alone:6.2f} s ({failed_alone} failed)")
     print(f"  all {count} endpoints:     {together:6.2f} s ({failed_together} failed)")
     print(f"  ratio: {ratio:.3f} (target <= {TARGET_RATIO})")
+    print(f"  prober CPU: {cpu * 1000 / (args.samples * (count + 1)):.2f} ms per probe; machine load average "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     return 0 if ratio <= TARGET_RATIO and not failed_alone and not failed_together else 1
 
 

@@ -15,11 +15,15 @@ import json
 import math
 import random
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
 
 
 def lognormal_latencies(median_ms: float, sigma: float, count: int, seed: int) -> list[float]:
@@ -181,6 +185,38 @@ class Farm:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop.close()
+
+
+@contextmanager
+def serve_in_child(behaviours: dict[str, Behaviour]) -> Iterator[dict[str, str]]:
+    """Serve stand-ins from a child process (no GIL shared with the prober); yields name -> health URL.
+
+    Their behaviour is fixed at start (the child holds it); use :class:`Farm` to change it while serving.
+    """
+    specs = [{"name": name, **{k: v for k, v in asdict(b).items() if k in _SPEC_FIELDS}} for name, b in behaviours.items()]
+    with tempfile.TemporaryDirectory() as folder:
+        spec_file = Path(folder) / "stand-ins.json"
+        spec_file.write_text(json.dumps(specs))
+        child = subprocess.Popen([sys.executable, "-m", "tests.tools.health_servers", "--spec", str(spec_file)],
+                                 cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
+        try:
+            urls = {}
+            assert child.stdout is not None
+            for line in child.stdout:
+                if line.strip() == "ready":
+                    break
+                name, url = line.split()
+                urls[name] = url
+            if len(urls) != len(specs):
+                raise RuntimeError("the stand-in process did not start every server")
+            yield urls
+        finally:
+            child.terminate()
+            child.wait(10)
+
+
+_SPEC_FIELDS = ("latencies_ms", "fail_every", "sleep_after_s", "wake_ms", "db_ms", "failing", "fail_health_next",
+                "environment")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -2,8 +2,8 @@
 
 A free service that sleeps (Render's after 15 minutes without traffic) answers its first request late. A
 probe is a cold probe when the history shows that nobody probed the environment for at least the idle
-period before it; the history, not this run alone, is what makes the idle period known, so the first run
-against a new history measures no cold start.
+period before it (from the end of the previous answer to this request); the history, not this run alone,
+is what makes the idle period known, so the first run against a new history measures no cold start.
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ class ColdStart:
 def cold_probes(probes: Sequence[StoredProbe], previous: Optional[float], idle_period: float) -> list[tuple[StoredProbe, float]]:
     """Probes preceded by at least `idle_period` seconds without a probe, with that gap.
 
-    `probes` are one environment's probes, oldest first; `previous` is when it was probed before the first
-    of them (None when never, which leaves the first one's idle period unknown).
+    `probes` are one environment's probes; `previous` is when the answer to the probe before the first of
+    them came (None when there was none, which leaves the first one's idle period unknown).
     """
     found = []
-    last = previous
+    last_end = previous
     for probe in sorted(probes, key=lambda p: p.started_at):
-        if last is not None and probe.started_at - last >= idle_period:
-            found.append((probe, probe.started_at - last))
-        last = probe.started_at
+        if last_end is not None and probe.started_at - last_end >= idle_period:
+            found.append((probe, probe.started_at - last_end))
+        last_end = max(last_end or 0.0, probe.started_at + probe.latency_ms / 1000)
     return found
 
 

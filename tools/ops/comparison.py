@@ -52,7 +52,7 @@ def _cold_start(history: History, name: str, now: float, settings: RunSettings, 
     probes = history.probes(name, now - history_span() - settings.coverage, now)
     if not probes:
         return None
-    previous = history.previous_probe_time(name, probes[0].started_at)
+    previous = history.previous_probe_end(name, probes[0].started_at)
     cold = latest_cold_start(probes, previous, settings.idle_period)
     if cold is None:
         return None
@@ -74,7 +74,7 @@ def environment_figures(target: Target, results: Sequence[ProbeResult], history:
     first = ordered[0] if ordered else None
     first_is_cold = False
     if first is not None:
-        previous = history.previous_probe_time(target.name, first.started_at)
+        previous = history.previous_probe_end(target.name, first.started_at)
         first_is_cold = previous is not None and first.started_at - previous >= settings.idle_period
     # The cold probe is reported as the cold start; the latency figures are those of a warm service.
     warm = [r.latency_ms for r in ordered if r.ok and not (first_is_cold and r is first)]

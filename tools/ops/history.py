@@ -99,10 +99,10 @@ class History:
                            (environment, since, until))
         return [StoredProbe(row[0], float(row[1]), float(row[2]), bool(row[3]), row[4]) for row in rows]
 
-    def previous_probe_time(self, environment: str, before: float) -> Optional[float]:
-        """When the environment was last probed before `before` (None if never)."""
-        rows = self._query(f"SELECT max(started_at) FROM {TABLE} WHERE environment = ? AND started_at < ?",
-                           (environment, before))
+    def previous_probe_end(self, environment: str, before: float) -> Optional[float]:
+        """When the environment's last probe sent before `before` got its answer (None if never probed)."""
+        rows = self._query(f"SELECT max(started_at + latency_ms / 1000.0) FROM {TABLE} "
+                           "WHERE environment = ? AND started_at < ?", (environment, before))
         return float(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
