@@ -94,7 +94,9 @@ def collect_files(directory: Path, *, max_files: int = DEFAULT_MAX_FILES, label:
     files: dict[str, SiteFile] = {}
     for root, dirs, names in os.walk(directory):
         rel_root = os.path.relpath(root, directory)
-        dirs[:] = sorted(d for d in dirs if not _ignored(_join(rel_root, d)) and not os.path.islink(os.path.join(root, d)))
+        dirs[:] = sorted(
+            d for d in dirs if not _ignored(_join(rel_root, d)) and not os.path.islink(os.path.join(root, d))
+        )
         for name in sorted(names):
             relative = _join(rel_root, name)
             full = Path(root) / name

@@ -30,7 +30,8 @@ sources in its `info.description`). Behaviour, each rule with its source:
 - Stages progress over reads (`set_readiness_delay(polls)`): `queued`, `initialize`, `clone_repo`, `build`,
   `deploy` (schema enum `Stage.name`), the current one `active`, earlier ones `success`, later ones `idle`; the
   create answer shows `queued` `active`. Finally `deploy` is `success`, or `failure` after
-  `fail_next_deployment(reason)` (also a control action), whose reason is the last line of the deployment's logs, prefixed `Error:`
+  `fail_next_deployment(reason)` (also a control action), whose reason is the last line of the deployment's logs,
+  prefixed `Error:`
   (Wrangler reads `logs.data[logs.total - 1].line` and strips `Error:`).
 - On success a production deployment becomes the project's `canonical_deployment` (schema: "Most recent production
   deployment"); a preview deployment takes its branch alias `https://<alias>.<subdomain>` in `aliases` (the alias
@@ -45,8 +46,8 @@ sources in its `info.description`). Behaviour, each rule with its source:
   Deleting an aliased deployment removes the alias. Deleting a project removes its deployments.
 - Lists: `page`/`per_page` (default 25, UNCONFIRMED), newest first (UNCONFIRMED).
 - Injected 429 answers carry code 971 (Cloudflare's API rate-limit code, "Please wait and consider throttling your
-  request speed"); injected 5xx answers carry code 8000000 "An unknown error occurred" (the Pages answer users see, workers-sdk
-  issues #9769, #2854), which Wrangler retries on the deployment POST.
+  request speed"); injected 5xx answers carry code 8000000 "An unknown error occurred" (the Pages answer users see,
+  workers-sdk issues #9769, #2854), which Wrangler retries on the deployment POST.
 - Sites: any request whose `Host` is `*.pages.dev` is answered from the deployed files (see cloudflare_site.py):
   `<subdomain>` serves the canonical production deployment, `<alias>.<subdomain>` a branch alias,
   `<short_id>.<subdomain>` one deployment. Unknown hosts and projects without a live deployment are 404.
@@ -256,7 +257,8 @@ class CloudflareEmulator(Emulator):
         stages = []
         for index, name in enumerate(STAGES):
             if index < current or (index == current and outcome == "success"):
-                status, started, ended = "success", deployment["created_on"], deployment["_ended_on"] or deployment["created_on"]
+                ended_on = deployment["_ended_on"] or deployment["created_on"]
+                status, started, ended = "success", deployment["created_on"], ended_on
             elif index == current:
                 status = "failure" if outcome == "failure" else "active"
                 started, ended = deployment["created_on"], deployment["_ended_on"]
