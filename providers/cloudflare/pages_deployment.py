@@ -42,6 +42,7 @@ from .._http import (
     ResourceFailed,
     create_or_adopt,
     diff_props,
+    is_unknown,
     wait_until,
 )
 from .client import API, CloudflareClient
@@ -94,7 +95,7 @@ class PagesDeploymentArgs(CheckedArgs):
                                             pattern_hint="8-128 letters, digits or ._:- (the build's digest)"),
         }
         directory = values["directory"]
-        if isinstance(directory, str) and directory and not Path(directory).is_absolute():
+        if isinstance(directory, str) and not is_unknown(directory) and not Path(directory).is_absolute():
             reader.fail("directory", f"{directory!r} is relative; pass the absolute path of the built site")
         return values
 

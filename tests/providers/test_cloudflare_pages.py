@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from providers._http import MissingCredentials, ProviderError, ResourceFailed
+from providers._http import UNKNOWN, MissingCredentials, ProviderError, ResourceFailed
 from providers.cloudflare.client import is_last_page
 from providers.cloudflare.direct_upload import InvalidSiteDirectory, SiteFile, collect_files, hash_file, plan_buckets
 from providers.cloudflare.pages_deployment import PagesDeploymentProvider, marker
@@ -83,6 +83,11 @@ def test_valid_inputs_pass_check(site: Path) -> None:
 def test_a_relative_directory_fails_check_naming_the_field(site: Path) -> None:
     reason = failures(PagesDeploymentProvider().check({}, props(site, directory="dist")))["directory"]
     assert "cloudflare:PagesDeployment.directory" in reason and "absolute" in reason
+
+
+def test_unknown_inputs_at_preview_pass_check(site: Path) -> None:
+    unknowns = props(site, directory=UNKNOWN, content_digest=UNKNOWN, project_name=UNKNOWN)
+    assert PagesDeploymentProvider().check({}, unknowns).failures == []
 
 
 def test_a_malformed_account_id_fails_check(site: Path) -> None:
