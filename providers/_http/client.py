@@ -74,6 +74,8 @@ class HttpClient:
         idempotent: Optional[bool] = None,
         redact: Iterable[str] = (),
         files: Optional[Mapping[str, tuple[Any, ...]]] = None,
+        content: Optional[bytes] = None,
+        content_type: Optional[str] = None,
     ) -> Any:
         """Send one request and return its decoded JSON body (None when empty, text when not JSON).
 
@@ -82,6 +84,7 @@ class HttpClient:
             operation, resource: wording for errors, e.g. ``"create service"``, ``'"stagecraft-uat-api"'``.
             json, params: body and query.
             files: a multipart/form-data body instead: field -> ``(None, text)`` or ``(file name, bytes, media type)``.
+            content, content_type: a raw body instead (e.g. a file's bytes as ``application/octet-stream``).
             idempotent: override the method's default (GET/PUT/DELETE/HEAD/OPTIONS are idempotent).
             redact: extra secret values (e.g. a password being set) to scrub from any error message.
 
@@ -101,7 +104,9 @@ class HttpClient:
             attempt += 1
             last_try = attempt >= timing.max_attempts
             try:
-                response = self._http.request(method, rel, json=json, params=_clean_params(params), files=files)
+                response = self._http.request(method, rel, json=json, params=_clean_params(params), files=files,
+                                              content=content,
+                                              headers={"Content-Type": content_type} if content_type else None)
             except httpx.TransportError as exc:
                 maybe_applied = not isinstance(exc, _NOT_SENT)
                 if last_try or (maybe_applied and not safe):
@@ -122,7 +127,7 @@ class HttpClient:
                 status, idempotent=safe, unsafe_retry_statuses=self.settings.unsafe_retry_statuses
             )
             if retryable and not last_try:
-                header = parse_retry_after(response.headers.get("Retry-After"))
+                header = _wait_asked(response, self.settings)
                 if header is not None:
                     delay = retry_after_delay(header, timing)
                 else:
@@ -141,8 +146,20 @@ class HttpClient:
         return cls(
             api=self.settings.api, operation=operation, resource=resource, status=status,
             reason=response.reason_phrase, api_message=_truncate(_redact(_api_message(response), secrets)),
-            method=method, path=path, hint=hint,
+            method=method, path=path, hint=hint, retry_after=_wait_asked(response, self.settings),
         )
+
+
+def _wait_asked(response: httpx.Response, settings: ApiSettings) -> Optional[float]:
+    """Seconds the API asks us to wait: ``Retry-After``, else (on a 429) its documented reset-time header."""
+    asked = parse_retry_after(response.headers.get("Retry-After"))
+    reset = response.headers.get(settings.rate_limit_reset_header) if settings.rate_limit_reset_header else None
+    if asked is None and response.status_code == 429 and reset:
+        try:
+            asked = max(0.0, float(reset) - time.time())
+        except ValueError:
+            return None
+    return asked
 
 
 _POOLS: dict[tuple, httpx.Client] = {}
@@ -200,7 +217,7 @@ def _decode(response: httpx.Response) -> Any:
 
 def _api_message(response: httpx.Response) -> str:
     """The vendor's error text: ``message`` (+ ``code``, + Koyeb's per-field reasons, + Cloudflare's ``errors``
-    list of ``{code, message}``), else the raw body."""
+    list of ``{code, message}``, + Netlify's ``errors`` mapping of field -> reasons), else the raw body."""
     try:
         body = response.json()
     except ValueError:
@@ -221,6 +238,8 @@ def _api_message(response: httpx.Response) -> str:
         message = "; ".join(
             f"{e.get('message')} [code {e.get('code')}]" for e in listed if isinstance(e, dict) and e.get("message")
         )
+    if not message and isinstance(listed, dict):  # Netlify's validation answer: {"errors": {"subdomain": [...]}}
+        message = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in listed.items())
     fields = body.get("fields")
     if isinstance(fields, list):
         details = [

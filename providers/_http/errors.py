@@ -32,6 +32,8 @@ class ApiError(ProviderError):
         status: the HTTP status code.
         api_message: the API's own error message (already redacted).
         method, path: the request line, for debugging (never carries a secret).
+        retry_after: seconds the API asked us to wait before trying again (a 429's ``Retry-After`` or reset
+            time), when it said.
     """
 
     def __init__(
@@ -46,8 +48,10 @@ class ApiError(ProviderError):
         method: str,
         path: str,
         hint: str = "",
+        retry_after: Optional[float] = None,
     ) -> None:
         self.api = api
+        self.retry_after = retry_after
         self.operation = operation
         self.resource = resource
         self.status = status

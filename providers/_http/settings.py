@@ -70,6 +70,8 @@ class ApiSettings:
         unsafe_retry_statuses: statuses that, for this API, prove a request was NOT acted on, so even a
             non-idempotent request may be retried (429 everywhere; Neon documents 423 and 503 too).
         timing: retry and wait settings.
+        rate_limit_reset_header: a header that states, as a Unix time, when a refused (429) request may be sent
+            again, for APIs that send it instead of ``Retry-After`` (Netlify's ``X-RateLimit-Reset``).
     """
 
     api: str
@@ -79,6 +81,7 @@ class ApiSettings:
     credential_vars: tuple[str, ...]
     unsafe_retry_statuses: frozenset[int] = frozenset({429})
     timing: Timing = Timing()
+    rate_limit_reset_header: Optional[str] = None
 
 
 def require_env(name: str, api: str, how: str, environ: Optional[Mapping[str, str]] = None) -> str:

@@ -1,0 +1,186 @@
+"""A Netlify deploy of a built site, made with the file-digest API (``pulumi-python:dynamic/netlify:Deploy``).
+
+`create` does what `netlify deploy --prod --dir <dir>` does (netlify/cli `src/utils/deploy/deploy-site.ts`,
+platform-apis.md §5): it hashes every file (SHA1, keyed by its `/path`), creates the deploy with that map
+(`async` for large sites, then waits for the diff), uploads only the files Netlify lists as `required` (one path
+per SHA1), and waits, bounded, for `ready`; `error` fails `up` with Netlify's `error_message`. A deploy that is
+not a draft is published, so the site serves it once it is ready; until then the previous deploy keeps serving.
+
+Deploys are immutable: a new `content_digest` (a changed build) or another site replaces the deploy, the new one
+first. Netlify keeps deploys as the site's history and deletes them with the site, so `delete` removes nothing.
+
+Retries converge on one deploy: the deploy's title is `stagecraft build <digest>`; after a create whose answer
+was lost, `create` looks for an unfinished or ready deploy of the site with that title and carries it on (proof
+that this program made it for this build, DESIGN §5).
+
+Netlify's limits (3 deploys a minute, 100 a day) are handled by the client: the minute is waited out, the day is
+reported (``client.DeployLimitReached``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
+
+from .._http import (
+    CheckedArgs,
+    InputReader,
+    NotFound,
+    ProviderError,
+    ResourceFailed,
+    TransportError,
+    ServerError,
+    diff_props,
+    wait_until,
+)
+from .client import API, NetlifyClient
+
+FIELDS = ("site_id", "content_digest")
+IMMUTABLE = FIELDS
+DIGEST = r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}"
+TITLE_PREFIX = "stagecraft build "
+DIFFED_STATES = frozenset({"prepared", "uploading", "uploaded", "processing", "ready"})
+FAILED_STATES = frozenset({"error", "rejected"})
+
+
+@dataclass(frozen=True)
+class DeployArgs(CheckedArgs):
+    """Inputs of a Netlify deploy."""
+
+    KIND = "netlify:Deploy"
+
+    site_id: pulumi.Input[str]
+    """Id of the site to deploy to (``Site.id``). Changing it replaces the deploy."""
+    directory: pulumi.Input[str]
+    """Absolute path of the built site on this machine (not compared: the digest says whether it changed)."""
+    content_digest: pulumi.Input[str]
+    """Digest of the built files; a new deploy is made only when it changes."""
+
+    @classmethod
+    def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
+        """Validate the site id, the directory's form and the digest."""
+        values = {
+            "site_id": reader.string("site_id", example="site.id"),
+            "directory": reader.string("directory", example='"/abs/path/to/dist"'),
+            "content_digest": reader.string("content_digest", example='"sha256:3f5a..."', pattern=DIGEST,
+                                            pattern_hint="8-128 letters, digits or ._:- (the build's digest)"),
+        }
+        directory = values["directory"]
+        if isinstance(directory, str) and directory and not Path(directory).is_absolute():
+            reader.fail("directory", f"{directory!r} is relative; pass the absolute path of the built site")
+        return values
+
+
+def file_digests(directory: Path) -> tuple[dict[str, str], dict[str, Path]]:
+    """(`/path` -> SHA1 of every file, SHA1 -> one file with that content) for the site in ``directory``."""
+    if not directory.is_dir():
+        raise ProviderError(f"{API}: the built site {directory} does not exist on this machine; run pulumi up again "
+                            f"to rebuild it")
+    files: dict[str, str] = {}
+    by_sha: dict[str, Path] = {}
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        site_path = "/" + path.relative_to(directory).as_posix()
+        if "#" in site_path or "?" in site_path:
+            raise ProviderError(f"{API}: {site_path} cannot be deployed: Netlify refuses file names with # or ?")
+        sha = hashlib.sha1(path.read_bytes()).hexdigest()
+        files[site_path] = sha
+        by_sha.setdefault(sha, path)
+    if not files:
+        raise ProviderError(f"{API}: the built site {directory} holds no files; check the app's build output folder")
+    return files, by_sha
+
+
+def title_of(content_digest: str) -> str:
+    """The title that marks a deploy of this build."""
+    return f"{TITLE_PREFIX}{content_digest}"
+
+
+def _to_outs(props: Mapping[str, Any], deploy: Mapping[str, Any]) -> dict[str, Any]:
+    """State: the inputs plus the deploy's permalink and the site's URL (no state, which Netlify moves on)."""
+    return {**{f: props.get(f) for f in (*FIELDS, "directory")},
+            "deploy_url": deploy.get("deploy_ssl_url") or deploy.get("deploy_url"),
+            "site_url": deploy.get("ssl_url") or deploy.get("url")}
+
+
+class DeployProvider(ResourceProvider):
+    """CRUD for Netlify deploys. Credentials come from NETLIFY_AUTH_TOKEN / NETLIFY_API_URL at call time."""
+
+    def check(self, _olds: Any, news: Any):
+        return DeployArgs.check(news)
+
+    def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
+        return diff_props(olds, news, fields=FIELDS, immutable=IMMUTABLE, unique_name=False)
+
+    def create(self, props: Any) -> CreateResult:
+        args: DeployArgs = DeployArgs.from_props(props)
+        files, by_sha = file_digests(Path(args.directory))
+        with NetlifyClient.from_env() as netlify:
+            deploy = _create(netlify, args, files)
+            if deploy.get("state") == "preparing":
+                deploy = _wait(netlify, deploy["id"], DIFFED_STATES, "the file diff")
+            for sha in deploy.get("required") or []:
+                path = next(p for p, s in files.items() if s == sha)
+                netlify.upload_file(deploy["id"], path, by_sha[sha].read_bytes())
+            ready = _wait(netlify, deploy["id"], frozenset({"ready"}), "ready")
+        return CreateResult(str(ready["id"]), _to_outs(props, ready))
+
+    def read(self, id_: str, props: Any) -> ReadResult:
+        with NetlifyClient.from_env() as netlify:
+            try:
+                deploy = netlify.get_deploy(id_)
+            except NotFound:
+                return ReadResult("", {})
+        if deploy.get("state") in FAILED_STATES:
+            return ReadResult("", {})
+        return ReadResult(id_, _to_outs(props, deploy))
+
+    def delete(self, _id: str, _props: Any) -> None:
+        # Netlify keeps a site's deploys as its history and deletes them with the site.
+        return
+
+
+def _create(netlify: NetlifyClient, args: DeployArgs, files: Mapping[str, str]) -> dict[str, Any]:
+    title = title_of(args.content_digest)
+    try:
+        return netlify.create_deploy(args.site_id, files, title)
+    except (TransportError, ServerError) as exc:
+        if isinstance(exc, TransportError) and not exc.maybe_applied:
+            raise
+        ours = [d for d in netlify.list_deploys(args.site_id)
+                if d.get("title") == title and d.get("state") not in FAILED_STATES]
+        if ours:
+            return netlify.get_deploy(ours[0]["id"])
+        return netlify.create_deploy(args.site_id, files, title)
+
+
+def _wait(netlify: NetlifyClient, deploy_id: str, done: frozenset[str], goal: str) -> dict[str, Any]:
+    def classify(deploy: Mapping[str, Any]) -> tuple[str, str]:
+        state = str(deploy.get("state"))
+        if state in FAILED_STATES:
+            return "failed", f"{state}: {deploy.get('error_message') or 'no reason given'}"
+        return ("ready" if state in done else "pending"), state
+
+    try:
+        return wait_until(lambda: netlify.get_deploy(deploy_id), classify, api=API,
+                          what=f"deploy {deploy_id} ({goal})", timing=netlify.timing)
+    except ResourceFailed as exc:
+        raise ResourceFailed(f"{exc}. The site keeps serving its previous deploy.") from None
+
+
+class Deploy(pulumi.dynamic.Resource, module="netlify", name="Deploy"):
+    """A published Netlify deploy. Outputs add ``deploy_url`` (its permalink) and ``site_url``; ``id`` is the deploy id."""
+
+    site_id: pulumi.Output[str]
+    directory: pulumi.Output[str]
+    content_digest: pulumi.Output[str]
+    deploy_url: pulumi.Output[str]
+    site_url: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, args: DeployArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(DeployProvider(), resource_name, {**args.to_props(), "deploy_url": None, "site_url": None},
+                         opts)
