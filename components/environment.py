@@ -100,11 +100,14 @@ class ProductEnvironment(pulumi.ComponentResource):
         if settings.runs_offline:
             from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
 
-            secret = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48), opts=child).value
+            secret = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48, rotation=settings.jwt_rotation),
+                                     opts=child).value
         else:
             import pulumi_random
 
-            secret = pulumi_random.RandomPassword("jwt-secret", length=64, special=False, opts=child).result
+            keepers = {"rotation": settings.jwt_rotation} if settings.jwt_rotation else None
+            secret = pulumi_random.RandomPassword("jwt-secret", length=64, special=False, keepers=keepers,
+                                                  opts=child).result
         return pulumi.Output.secret(secret)
 
     def stack_outputs(self) -> dict[str, Any]:

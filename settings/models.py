@@ -245,6 +245,9 @@ class StackSettings(_Settings):
     storage: StorageSettings
     cloudflare: CloudflareSettings | None = Field(default=None, description="Needed by cloudflare-pages and r2.")
     env_files: EnvFilesSettings = Field(default_factory=EnvFilesSettings)
+    jwt_rotation: str = Field(default="", max_length=64,
+                              description="Change to any new text to rotate the generated JWT_SECRET (the backend "
+                                          "rolls a new deployment with it).")
 
     @model_validator(mode="after")
     def _platform_prerequisites(self) -> StackSettings:

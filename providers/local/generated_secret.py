@@ -19,10 +19,12 @@ class GeneratedSecretArgs:
 
     length: pulumi.Input[int]
     """Number of random bytes (the value is their URL-safe base64 text)."""
+    rotation: pulumi.Input[str] = ""
+    """Any text; changing it generates a new value (how a stack rotates the secret)."""
 
 
 class GeneratedSecretProvider(ResourceProvider):
-    """Generates the value at create; a changed length makes a new one."""
+    """Generates the value at create; a changed length or rotation makes a new one."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         length = news.get("length")
@@ -30,12 +32,16 @@ class GeneratedSecretProvider(ResourceProvider):
         return CheckResult(news, [] if ok else [CheckFailure("length", "length must be 16 to 512 bytes")])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = int(olds.get("length", 0)) != int(news.get("length", 0))
-        return DiffResult(changes=changed, replaces=["length"] if changed else [])
+        replaces = [field for field, old, new in (
+            ("length", int(olds.get("length", 0)), int(news.get("length", 0))),
+            ("rotation", olds.get("rotation") or "", news.get("rotation") or ""),
+        ) if old != new]
+        return DiffResult(changes=bool(replaces), replaces=replaces)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         length = int(props["length"])
-        return CreateResult(secrets.token_hex(8), {"length": length, "value": secrets.token_urlsafe(length)})
+        return CreateResult(secrets.token_hex(8), {"length": length, "rotation": props.get("rotation") or "",
+                                                   "value": secrets.token_urlsafe(length)})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props)
@@ -49,4 +55,5 @@ class GeneratedSecret(pulumi.dynamic.Resource, module="local", name="GeneratedSe
 
     def __init__(self, name: str, args: GeneratedSecretArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["value"]))
-        super().__init__(GeneratedSecretProvider(), name, {"length": args.length, "value": None}, opts)
+        super().__init__(GeneratedSecretProvider(), name,
+                         {"length": args.length, "rotation": args.rotation, "value": None}, opts)

@@ -168,3 +168,11 @@ def test_koyeb_app_names_fit_koyebs_limit_and_stay_distinct():
     assert all(len(name) <= 23 for name in long_names)
     assert len(set(long_names)) == 3
     assert koyeb_app_name("stagecraft-uat-api") == "stagecraft-uat-api"
+
+
+def test_jwt_rotation_is_a_keeper_of_the_generated_secret_only_when_set(uat):
+    (password,) = uat.of_type("random:index/randomPassword:RandomPassword")
+    assert "keepers" not in password.inputs
+    rotated = build_stack("uat", stack_config("uat", {**UAT_OVERRIDES, "stagecraft:jwtRotation": "2026-12"}))
+    (password,) = rotated.of_type("random:index/randomPassword:RandomPassword")
+    assert password.inputs["keepers"] == {"rotation": "2026-12"}
