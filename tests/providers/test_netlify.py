@@ -167,6 +167,7 @@ def test_a_failed_deploy_fails_with_netlifys_message_and_the_old_one_keeps_servi
 
 def test_deploys_beyond_three_a_minute_wait_for_the_window(netlify, built):
     site = SiteProvider().create(SITE)
+    netlify.rate_limiter = RateLimiter(time_scale=0.01)  # a 0.6 s minute: longer than three deploys take here
     for n in range(5):
         DeployProvider().create(deploy_props(site.id, built, f"sha256:{n:064x}"))
     refused = [r for r in netlify.requests if r.method == "POST" and r.status == 429]
