@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterator, Mapping, NamedTuple, Sequence
@@ -29,6 +30,13 @@ class RequestRecord(NamedTuple):
     method: str
     path: str
     status: int | None
+
+
+class RequestTiming(NamedTuple):
+    """When the request at the same index of `Emulator.requests` arrived and was answered (time.monotonic())."""
+
+    started: float
+    finished: float
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ class Emulator:
         self.latency = 0.0
         self.faults = FaultPlan()
         self.requests: list[RequestRecord] = []
+        self.request_times: list[RequestTiming] = []
         self.violations: list[Violation] = []
         self.response_mismatches: list[ResponseMismatch] = []
         self.unimplemented: list[str] = []
@@ -283,9 +292,10 @@ class Emulator:
         """The operationIds this emulator serves."""
         return tuple(sorted(self._handlers))
 
-    def _log(self, method: str, path: str, status: int | None) -> None:
+    def _log(self, method: str, path: str, status: int | None, started: float) -> None:
         with self._log_lock:
             self.requests.append(RequestRecord(method, path, status))
+            self.request_times.append(RequestTiming(started, time.monotonic()))
 
     def _encode(self, reply: Reply) -> Outcome:
         headers = list(reply.headers.items())
@@ -303,6 +313,7 @@ class Emulator:
             from .control import handle_control
 
             return handle_control(self, raw)
+        started = time.monotonic()
         if self.latency:
             self._stopping.wait(self.latency)
 
@@ -318,18 +329,18 @@ class Emulator:
 
         fault = self.faults.pick(checked.method, checked.matched_path or raw.path)
         if fault is not None and not fault.acts:
-            return self._apply_fault(fault, checked, raw)
+            return self._apply_fault(fault, checked, raw, started)
 
         reply = self._dispatch(checked, raw)
         self._check_response(checked, raw, reply)
         if fault is not None:
-            self._log(checked.method, raw.path, None)
+            self._log(checked.method, raw.path, None, started)
             return Outcome(None)
         outcome = self._encode(reply)
-        self._log(checked.method, raw.path, outcome.status)
+        self._log(checked.method, raw.path, outcome.status, started)
         return outcome
 
-    def _apply_fault(self, fault: Fault, checked: CheckedRequest, raw: RawRequest) -> Outcome:
+    def _apply_fault(self, fault: Fault, checked: CheckedRequest, raw: RawRequest, started: float) -> Outcome:
         if fault.kind == "status":
             assert fault.status_code is not None
             reply = self._error_reply(fault.status_code, f"injected fault: HTTP {fault.status_code}")
@@ -337,11 +348,11 @@ class Emulator:
                 reply.headers["Retry-After"] = f"{fault.retry_after:g}"
             self._check_response(checked, raw, reply)
             outcome = self._encode(reply)
-            self._log(checked.method, raw.path, outcome.status)
+            self._log(checked.method, raw.path, outcome.status, started)
             return outcome
         if fault.kind == "timeout":
             self._stopping.wait(fault.seconds)
-        self._log(checked.method, raw.path, None)
+        self._log(checked.method, raw.path, None, started)
         return Outcome(None)
 
     def _dispatch(self, checked: CheckedRequest, raw: RawRequest) -> Reply:

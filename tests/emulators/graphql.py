@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -230,6 +231,7 @@ class GraphQLEmulator(Emulator):
             from .control import handle_control
 
             return handle_control(self, raw)
+        started = time.monotonic()
         if self.latency:
             self._stopping.wait(self.latency)
         checked = self._check(raw)
@@ -249,18 +251,18 @@ class GraphQLEmulator(Emulator):
             self.conformance.record_violation(violation)
             outcome = self._encode(Reply(400, {"errors": [
                 {"message": p, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}} for p in checked.problems]}))
-            self._log(raw.method.upper(), logged.path, outcome.status)
+            self._log(raw.method.upper(), logged.path, outcome.status, started)
             return outcome
 
         fault = self.faults.pick("POST", checked.route)
         if fault is not None and not fault.acts:
-            return self._apply_fault(fault, rest_view, logged)
+            return self._apply_fault(fault, rest_view, logged, started)
         reply = self._execute(raw, checked)
         if fault is not None:
-            self._log("POST", logged.path, None)
+            self._log("POST", logged.path, None, started)
             return Outcome(None)
         outcome = self._encode(reply)
-        self._log("POST", logged.path, outcome.status)
+        self._log("POST", logged.path, outcome.status, started)
         return outcome
 
     def _check(self, raw: RawRequest) -> CheckedOperation:
