@@ -1,66 +1,82 @@
-"""Prints how much of the emulated uat stack's API latency the engine's parallelism hides.
+"""Prints how close the emulated uat stack's `pulumi up` comes to its physical limit, its critical path.
 
-Serves the Koyeb, Neon and Upstash emulators on loopback with a fixed latency per request (default 100 ms),
-runs `pulumi up` of the uat dynamic resources (tests/engine/emulated_uat.py) on the real engine, and
-prints: the wall time of the `up`, the number of API requests and the sum of their latencies, and, for a
-second (no-op) `up`, how many requests and how many writes it made. Then destroys the stack. Run it with
-`make bench`; figures are for reading, not for asserting.
+Serves the Koyeb, Neon and Upstash emulators on loopback with a fixed latency per request (default 100 ms) and
+runs `pulumi up` of the uat dynamic resources (tests/engine/emulated_uat.py) on the real engine, then a no-op
+`up` (the engine's own floor for this program), then a destroy, in each round. The critical path is the longest
+chain of requests each sent after the previous one was answered (benchmarks/critical_path.py, from the
+emulators' timestamped request logs). The goal: `up` minus the no-op floor at most 1.05 times the critical path
+(medians over rounds). Run it with `make bench`; figures are for reading, not for asserting.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.critical_path import critical_path, marks, requests_since  # noqa: E402
+from benchmarks.timing import timed, verdict  # noqa: E402
 from tests.engine.emulated_uat import EmulatedAccounts, uat_dynamic_stack  # noqa: E402
 
+GOAL = 1.05
 
-def _timed(action) -> float:
-    start = time.perf_counter()
-    action().check()
-    return time.perf_counter() - start
+
+def one_round(latency: float) -> dict:
+    """One up / no-op up / destroy of a fresh emulated uat stack; its figures."""
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        accounts = EmulatedAccounts(stack)
+        emulators = accounts.emulators()
+        project = uat_dynamic_stack(Path(tmp), accounts)
+        for emulator in emulators.values():
+            emulator.set_latency(latency)
+        before = marks(emulators)
+        up_wall = timed(project.up)
+        sent = requests_since(emulators, before)
+        before, writes_before = marks(emulators), accounts.writes()
+        noop_wall = timed(lambda: project.up("--expect-no-changes"))
+        noop_requests = len(requests_since(emulators, before))
+        noop_writes = accounts.writes() - writes_before
+        for emulator in emulators.values():
+            emulator.set_latency(0)
+        project.destroy().check()
+    chain = critical_path(sent)
+    return {"up": up_wall, "noop": noop_wall, "requests": len(sent), "latency_sum": sum(r.seconds for r in sent),
+            "chain": chain, "critical": sum(r.seconds for r in chain), "noop_requests": noop_requests,
+            "noop_writes": noop_writes}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.1, help="seconds added to every API request")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
     args = parser.parse_args()
 
-    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        accounts = EmulatedAccounts(stack)
-        project = uat_dynamic_stack(Path(tmp), accounts)
-        for emulator in accounts.emulators().values():
-            emulator.set_latency(args.latency)
+    rounds = [one_round(args.latency) for _ in range(args.rounds)]
 
-        before = accounts.request_count()
-        up_wall = _timed(project.up)
-        up_requests = accounts.request_count() - before
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in rounds)
 
-        before, writes_before = accounts.request_count(), accounts.writes()
-        noop_wall = _timed(lambda: project.up("--expect-no-changes"))
-        noop_requests = accounts.request_count() - before
-        noop_writes = accounts.writes() - writes_before
-
-        for emulator in accounts.emulators().values():
-            emulator.set_latency(0)
-        project.destroy().check()
-
-    serial = up_requests * args.latency
-    print(f"emulated uat stack (Koyeb + Neon + Upstash dynamic resources), {args.latency * 1000:.0f} ms per request")
-    print(f"pulumi up:        {up_wall:6.2f} s wall; {up_requests} API requests, sum of latencies {serial:.2f} s; "
-          f"wall / latency sum = {up_wall / serial:.2f}")
-    print(f"no-op pulumi up:  {noop_wall:6.2f} s wall; {noop_requests} API requests, {noop_writes} writes")
-    # The no-op up makes no request, so its wall time is the engine's own floor for this program.
-    beyond_floor = max(up_wall - noop_wall, 0.0)
-    print(f"up beyond the no-op floor: {beyond_floor:.2f} s against {serial:.2f} s of latency if sent one by one "
-          f"({(1 - beyond_floor / serial) * 100:.0f}% hidden by parallelism)")
+    ratio = statistics.median((r["up"] - r["noop"]) / r["critical"] for r in rounds)
+    chain = min(rounds, key=lambda r: abs(r["critical"] - median("critical")))["chain"]
+    print(f"emulated uat stack (Koyeb + Neon + Upstash dynamic resources), {args.latency * 1000:.0f} ms per request, "
+          f"{args.rounds} rounds (medians)")
+    print(f"pulumi up:        {median('up'):6.2f} s wall; {median('requests'):.0f} API requests, "
+          f"{median('latency_sum'):.2f} s in requests if sent one by one")
+    print(f"no-op pulumi up:  {median('noop'):6.2f} s wall (the floor); {median('noop_requests'):.0f} API requests, "
+          f"{median('noop_writes'):.0f} writes")
+    print(f"critical path:    {median('critical'):6.2f} s in {len(chain)} requests (the longest chain of requests each "
+          f"sent after the previous one was answered):")
+    for request in chain:
+        print(f"    {request.api:8} {request.method:6} {request.path} -> {request.status} "
+              f"({request.seconds * 1000:.0f} ms)")
+    print(f"up minus the floor: {median('up') - median('noop'):.2f} s = {ratio:.2f} x the critical path "
+          f"(goal <= {GOAL}: {verdict(ratio, GOAL)})")
 
 
 if __name__ == "__main__":
