@@ -9,7 +9,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= stagecraft-dev
 endif
 ENV := . bootstrap/env.sh
 
-.PHONY: help setup python engine postgres up preview destroy test bench
+.PHONY: help setup python engine postgres up preview destroy test bench system-packages
 
 help:
 	@echo "make up                  set everything up, then pulumi up -s dev (local state, local PostgreSQL)"
@@ -42,9 +42,13 @@ destroy: python engine postgres
 	@$(ENV) && set -a && . bootstrap/dev-destroy.env && set +a && \
 	  pulumi destroy -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
 
-test: setup
+# Debian programs the operations tests drive for real (installed only when missing).
+system-packages:
+	@bash bootstrap/system_packages.sh nginx chromium fonts-dejavu-core
+
+test: setup system-packages
 	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
 
 bench: setup
 	@$(ENV) && python benchmarks/preview_floor.py && python benchmarks/app_scaling.py && \
-	  python benchmarks/uat_emulated.py
+	  python benchmarks/uat_emulated.py && python benchmarks/compare_probe.py
