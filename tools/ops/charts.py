@@ -23,7 +23,7 @@ def latency_chart(environments: Mapping[str, Mapping[str, Any]], targets: Mappin
     """One histogram row per environment on a shared logarithmic axis, with p50/p95/p99 and the targets."""
     names = list(environments)
     row = 64
-    top, bottom = 34, 34
+    top, bottom = 44, 34
     svg = Svg(_WIDTH, top + row * len(names) + bottom, "Latency distribution per environment")
     samples = [v for e in environments.values() for v in (e.get("latencySamplesMs") or [])]
     lines = [targets["latencyAvg"]["threshold"], targets["latencyP95"]["threshold"]]
@@ -56,11 +56,12 @@ def latency_chart(environments: Mapping[str, Mapping[str, Any]], targets: Mappin
         svg.text(_LABEL_WIDTH - 10, base - 5,
                  f"p50 {format_ms(stats.get('p50', 0))} · p95 {format_ms(stats.get('p95', 0))}",
                  text_anchor="end", font_size=10, fill=MUTED)
-    for key in ("latencyAvg", "latencyP95"):
+    for level, (key, short) in enumerate((("latencyAvg", "avg"), ("latencyP95", "p95"))):
         value = targets[key]["threshold"]
-        svg.line(x(value), top - 10, x(value), top + row * len(names), stroke=TARGET_COLOUR, stroke_width=1.5,
-                 stroke_dasharray="6 4")
-        svg.text(x(value) + 4, top - 12, f"target: {targets[key]['description']}", font_size=11, fill=TARGET_COLOUR)
+        svg.line(x(value), top - 22 + level * 12, x(value), top + row * len(names), stroke=TARGET_COLOUR,
+                 stroke_width=1.5, stroke_dasharray="6 4")
+        svg.text(x(value) - 4, top - 24 + level * 12, f"target {short} < {format_ms(value)}", text_anchor="end",
+                 font_size=11, fill=TARGET_COLOUR)
     return svg.render()
 
 
@@ -68,12 +69,13 @@ def uptime_chart(environments: Mapping[str, Mapping[str, Any]], threshold: float
     """Grouped bars: each environment's uptime over 1 h, 24 h, 7 d and 30 d, with the target line."""
     names = list(environments)
     windows = ("1h", "24h", "7d", "30d")
-    group = 4 * 22 + 30
+    step = 30
+    group = 4 * step + 30
     left, top, height = 60, 24, 200
     svg = Svg(max(_WIDTH, left + group * len(names) + 20), top + height + 56, "Uptime per window")
     values = [v for e in environments.values() for v in (e.get("uptime") or {}).values() if v is not None]
-    floor = min([threshold - (1 - threshold) * 9] + [v - 0.002 for v in values])
-    floor = max(0.0, floor)
+    lowest = min(values + [threshold])
+    floor = max(0.0, min(threshold - (1 - threshold) * 9, lowest - 0.1 * (1 - lowest)))
     y = LinearScale(floor, 1.0, top + height, top)
     for fraction in (floor, (floor + 1) / 2, 1.0):
         svg.line(left, y(fraction), svg.width - 10, y(fraction), stroke="#e5e7eb")
@@ -82,17 +84,18 @@ def uptime_chart(environments: Mapping[str, Mapping[str, Any]], threshold: float
         uptime = environments[name].get("uptime") or {}
         start = left + 10 + index * group
         for w, window in enumerate(windows):
-            bar_x = start + w * 22
+            bar_x = start + w * step
             value = uptime.get(window)
             if value is None:
-                svg.rect(bar_x, top + height - 14, 18, 14, fill="none", stroke=MUTED, stroke_dasharray="2 2")
-                svg.text(bar_x + 9, top + height - 18, "n/a", text_anchor="middle", font_size=9, fill=MUTED)
+                svg.rect(bar_x, top + height - 14, step - 4, 14, fill="none", stroke=MUTED, stroke_dasharray="2 2")
+                svg.text(bar_x + step / 2 - 2, top + height - 18, "n/a", text_anchor="middle", font_size=9, fill=MUTED)
             else:
-                svg.rect(bar_x, y(value), 18, top + height - y(value), fill=colour(index),
+                svg.rect(bar_x, y(value), step - 4, top + height - y(value), fill=colour(index),
                          opacity=1.0 if value > threshold else 0.45)
-                svg.text(bar_x + 9, y(value) - 3, f"{value * 100:.2f}", text_anchor="middle", font_size=8)
-            svg.text(bar_x + 9, top + height + 12, window, text_anchor="middle", font_size=9, fill=MUTED)
-        svg.text(start + 2 * 22 - 2, top + height + 30, name, text_anchor="middle", font_size=12, font_weight="bold")
+                shown = "100" if value == 1 else f"{value * 100:.2f}"
+                svg.text(bar_x + step / 2 - 2, y(value) - 3, shown, text_anchor="middle", font_size=8)
+            svg.text(bar_x + step / 2 - 2, top + height + 12, window, text_anchor="middle", font_size=9, fill=MUTED)
+        svg.text(start + 2 * step - 2, top + height + 30, name, text_anchor="middle", font_size=12, font_weight="bold")
     svg.line(left, y(threshold), svg.width - 10, y(threshold), stroke=TARGET_COLOUR, stroke_width=1.5,
              stroke_dasharray="6 4")
     svg.text(svg.width - 12, y(threshold) - 4, f"target > {threshold * 100:g} %", text_anchor="end", font_size=11,

@@ -73,8 +73,8 @@ def from_endpoints_file(path: Path) -> list[Target]:
         where = f" at line {mark.line + 1}" if mark else ""
         raise OperationsError(f"--endpoints {path}: not valid YAML or JSON{where}") from None
     if not isinstance(document, Mapping) or not document:
-        raise OperationsError(f"--endpoints {path}: expected a map of environment name to health URL, e.g.\n"
-                              f"  staging: https://staging.example.com/api/health")
+        raise OperationsError(f"--endpoints {path}: expected a map of environment name to health URL, e.g. "
+                              f"a line `staging: https://staging.example.com/api/health`")
     return [Target(check_name(name, f"--endpoints {path}"), check_url(url, f"--endpoints {path}: {name}"))
             for name, url in document.items()]
 
