@@ -30,7 +30,7 @@ class FrontendSiteArgs:
     """Git branch the platform deploys as production."""
     deploy_branch: str | None = None
     """Branch this stack deploys as (default: the production branch; a PR stack deploys `pr-<n>` as a preview)."""
-    existing_project: str | None = None
+    existing_project: pulumi.Input[str] | None = None
     """Deploy onto this existing platform project (a PR stack uses its base stack's) instead of creating one."""
     artifact_dir: pulumi.Input[str] | None = None
     """Folder of the built site (from FrontendBuilds; platforms that serve files)."""

@@ -14,7 +14,9 @@ from typing import Any
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PROGRAM_PARTS = ("__main__.py", "components", "providers", "settings")
+PROGRAM_PARTS = ("__main__.py", "components", "providers", "settings", "examples")
+# Installed trees and build output in the stand-in product are this clone's, never part of a copy.
+_NOT_COPIED = shutil.ignore_patterns("__pycache__", "node_modules", "dist", ".vite-cache")
 DEV_PASSPHRASE = "stagecraft-dev"
 
 
@@ -70,7 +72,7 @@ class ProjectCopy:
         for part in PROGRAM_PARTS:
             source = PROJECT_ROOT / part
             if source.is_dir():
-                shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+                shutil.copytree(source, root / part, ignore=_NOT_COPIED)
             else:
                 shutil.copy2(source, root / part)
         if program is not None:

@@ -1,6 +1,6 @@
-"""The uat stack's dynamic resources on a throwaway stack, against emulated Koyeb, Neon and Upstash accounts.
+"""The uat stack's own resources on a throwaway stack, against emulated Cloudflare, Koyeb, Neon and Upstash accounts.
 
-Shared by the engine test (tests/engine/test_uat_dynamic_stack.py) and the benchmark (benchmarks/uat_emulated.py).
+Shared by the engine test (tests/engine/test_uat_delivery.py) and the benchmark (benchmarks/uat_emulated.py).
 """
 
 from __future__ import annotations
@@ -9,22 +9,29 @@ import os
 from contextlib import ExitStack
 from pathlib import Path
 
-from tests.emulators import KoyebEmulator, NeonEmulator, UpstashEmulator
+from tests.emulators import CloudflareEmulator, KoyebEmulator, NeonEmulator, UpstashEmulator
 from tests.engine.cli import ProjectCopy
 
 PROGRAM = Path(__file__).parent / "programs" / "uat_dynamic.py"
-COLLECTIONS = {"koyeb": ("apps", "services", "secrets"), "neon": ("branches", "endpoints", "roles", "databases"),
-               "upstash": ("databases",)}
+COLLECTIONS = {"cloudflare": ("projects", "deployments"), "koyeb": ("apps", "services", "secrets"),
+               "neon": ("branches", "endpoints", "roles", "databases"), "upstash": ("databases",)}
+ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
+BUILD_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stagecraft" / "test-builds"
+"""Content-addressed builds are shared by the engine tests and benchmarks (same source and values, same artifact)."""
 
 
 class EmulatedAccounts:
-    """The three emulated accounts served on loopback, and the environment that points providers at them."""
+    """The four emulated accounts served on loopback, and the environment that points providers at them."""
 
     def __init__(self, stack: ExitStack) -> None:
+        self.cloudflare = CloudflareEmulator(account_id=ACCOUNT_ID)
         self.koyeb, self.neon, self.upstash = KoyebEmulator(), NeonEmulator(), UpstashEmulator()
         self.project_id = self.neon.add_project("stagecraft-uat-db")
         self.baseline = self.snapshot()
+        self.cloudflare_url = stack.enter_context(self.cloudflare.serve())
         self.env = {
+            "CLOUDFLARE_API_BASE_URL": self.cloudflare_url, "CLOUDFLARE_API_TOKEN": "cloudflare-test-token",
+            "STAGECRAFT_BUILD_DIR": str(BUILD_CACHE),
             "KOYEB_API_URL": stack.enter_context(self.koyeb.serve()), "KOYEB_TOKEN": "koyeb-test-token",
             "NEON_API_URL": stack.enter_context(self.neon.serve()), "NEON_API_KEY": "neon-test-key",
             "UPSTASH_API_URL": stack.enter_context(self.upstash.serve()), "UPSTASH_EMAIL": "ops@example.com",
@@ -33,7 +40,7 @@ class EmulatedAccounts:
         }
 
     def emulators(self):
-        return {"koyeb": self.koyeb, "neon": self.neon, "upstash": self.upstash}
+        return {"cloudflare": self.cloudflare, "koyeb": self.koyeb, "neon": self.neon, "upstash": self.upstash}
 
     def snapshot(self) -> dict[str, list[str]]:
         """Names of what each account holds, per collection."""
@@ -57,9 +64,14 @@ def _ident(obj: dict) -> str:
     return str(obj.get("name") or obj.get("database_name") or obj.get("id"))
 
 
+def uat_config(accounts: EmulatedAccounts, **values: object) -> dict[str, object]:
+    """The program's config for `accounts`, plus `uattest:<key>` values (image, jwtRotation, apps)."""
+    return {"uattest:neonProjectId": accounts.project_id, "uattest:cloudflareAccountId": ACCOUNT_ID,
+            **{f"uattest:{key}": value for key, value in values.items()}}
+
+
 def uat_dynamic_stack(tmp_path: Path, accounts: EmulatedAccounts,
-                      image: str = "ghcr.io/weedgo/backend:1.0.0") -> ProjectCopy:
+                      image: str = "ghcr.io/weedgo/backend:1.0.0", **values: object) -> ProjectCopy:
     """A new `uat` stack of programs/uat_dynamic.py whose providers point at `accounts`."""
-    return ProjectCopy(tmp_path / "project", "uat", {"uattest:neonProjectId": accounts.project_id,
-                                                     "uattest:image": image},
+    return ProjectCopy(tmp_path / "project", "uat", uat_config(accounts, image=image, **values),
                        extra_env=accounts.env, passphrase="engine-test-passphrase", program=PROGRAM)
