@@ -105,6 +105,10 @@ def _lifecycle(project: ProjectCopy, accounts: EmulatedAccounts, apps: int) -> N
     writes, builds = accounts.writes(), _build_count()
     project.up("--expect-no-changes").check()
     assert accounts.writes() == writes and _build_count() == builds  # nothing built, uploaded or written
+    (branch,) = [b for b in accounts.neon.objects("branches") if b["name"] == "uat"]
+    (endpoint,) = [e for e in accounts.neon.objects("endpoints") if e["branch_id"] == branch["id"]]
+    accounts.neon.idle_endpoint(endpoint["id"])  # Neon suspends an idle compute on its own
+    project.refresh("--expect-no-changes").check()
 
     deployments = _deployments_of_service(accounts)
     project.write_config(uat_config(accounts, image="ghcr.io/weedgo/backend:1.0.0", jwtRotation="2026-12",
@@ -168,3 +172,19 @@ def test_a_foreign_resource_with_the_stacks_name_stops_up_and_stays_untouched(tm
         project.destroy().check()
         (database,) = accounts.upstash.objects("databases")
         assert database["database_id"] == foreign_id
+
+
+def test_a_failing_build_stops_up_before_any_frontend_is_uploaded(tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        accounts = EmulatedAccounts(stack)
+        project = uat_dynamic_stack(tmp_path, accounts, apps=3, failBuildOf="weedgo-commerce-modern")
+        failed = project.up()
+        assert failed.returncode != 0
+        for text in ("weedgo-commerce-modern", "npm run build -- --definitely-not-an-option", "exit"):
+            assert text in failed.output, failed.output[-3000:]
+        assert accounts.cloudflare.objects("deployments") == []  # the two good builds were not uploaded either
+        project.write_config(uat_config(accounts, image="ghcr.io/weedgo/backend:1.0.0", apps=3))
+        project.up().check()
+        assert len(accounts.cloudflare.objects("deployments")) == 3
+        project.destroy().check()
+        assert accounts.snapshot() == accounts.baseline

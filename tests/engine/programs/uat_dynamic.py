@@ -7,7 +7,7 @@ project is seeded in the emulator, and the JWT secret is a `local:GeneratedSecre
 real PostgreSQL, so `postgres:Extensions` is tested elsewhere against a real server.
 
 Config (namespace `uattest`): `neonProjectId`, `cloudflareAccountId`, `image`, `jwtRotation`, `apps` (how many
-apps of the default inventory to deliver; all when unset).
+apps of the default inventory to deliver; all when unset), `failBuildOf` (an app whose build command fails).
 """
 
 from pathlib import Path
@@ -86,7 +86,10 @@ project_id = config.require("neonProjectId")
 account_id = config.require("cloudflareAccountId")
 prefix = f"stagecraft-{stack}"
 owner = f"{pulumi.get_project()}/{stack}"
-apps = DEFAULT_FRONTENDS[: config.get_int("apps") or len(DEFAULT_FRONTENDS)]
+apps = tuple(
+    app.model_copy(update={"build_command": "npm run build -- --definitely-not-an-option"})
+    if app.name == config.get("failBuildOf") else app
+    for app in DEFAULT_FRONTENDS[: config.get_int("apps") or len(DEFAULT_FRONTENDS)])
 
 branch = Branch("postgres-branch", BranchArgs(project_id=project_id, name=stack, owner=owner))
 endpoint = Endpoint("postgres-endpoint", EndpointArgs(  # Neon's Free plan: no suspend timeout is sent
