@@ -460,6 +460,29 @@ def _without_unmappable_discriminators(node: Any) -> Any:
     return node
 
 
+def _type_lists_as_nullable(node: Any) -> Any:
+    """`type: ["null", "integer"]` (JSON Schema's list form) as OpenAPI 3.0's `type: integer, nullable: true`.
+
+    OpenAPI 3.0 allows one type only, and its validators fail on a list; Supabase Storage's generated spec uses the
+    list form for nullable fields (`file_size_limit`, `allowed_mime_types` of a bucket). Several non-null types
+    leave the type open.
+    """
+    if isinstance(node, dict):
+        out = {k: _type_lists_as_nullable(v) for k, v in node.items()}
+        kinds = out.get("type")
+        if isinstance(kinds, list):
+            concrete = [k for k in kinds if k != "null"]
+            del out["type"]
+            if len(concrete) == 1:
+                out["type"] = concrete[0]
+            if "null" in kinds:
+                out["nullable"] = True
+        return out
+    if isinstance(node, list):
+        return [_type_lists_as_nullable(v) for v in node]
+    return node
+
+
 @functools.lru_cache(maxsize=None)
 def _load(resolved: str) -> ApiSpec:
     path = Path(resolved)
@@ -469,7 +492,7 @@ def _load(resolved: str) -> ApiSpec:
     if str(document.get("swagger", "")).startswith("2."):
         document = _swagger_nullable(document)
     else:
-        document = _without_unmappable_discriminators(document)
+        document = _type_lists_as_nullable(_without_unmappable_discriminators(document))
     return ApiSpec(path, document)
 
 

@@ -25,6 +25,11 @@ Behaviour, each rule with its source:
 - `GET /v1/projects/{ref}/storage/buckets` lists the buckets the project's Storage API holds
   (`supabase_storage.py`).
 - `GET /v1/projects/available-regions` lists the region codes of the spec's `region_selection` enum.
+- `GET /v1/projects/{ref}/config/database/pooler` gives the Supavisor pooler's connection facts for the primary
+  database: transaction mode on 6543 and session mode on 5432 at `aws-0-<region>.pooler.supabase.com`, user
+  `postgres.<ref>` (Supabase's docs, "Connect to your database"; the Terraform provider's `pooler` data source
+  reads `connection_string` per `pool_mode`). A rename (`PATCH /v1/projects/{ref}`) and a new database password
+  (`PATCH .../database/password`) change the project in place.
 """
 
 from __future__ import annotations
@@ -194,6 +199,31 @@ class SupabaseEmulator(Emulator):
                 self.storage.forget_project(project["ref"])
             self.begin(project["ref"])
         return Reply(200, {"id": project["_number"], "ref": project["ref"], "name": project["name"]})
+
+    @handles("v1-update-a-project")
+    def update_project(self, request: ApiRequest) -> Reply:
+        project = self._project(request)
+        project["name"] = request.body["name"]
+        return Reply(200, {"id": project["_number"], "ref": project["ref"], "name": project["name"]})
+
+    @handles("v1-update-database-password")
+    def update_database_password(self, request: ApiRequest) -> Reply:
+        project = self._project(request)
+        project["_db_pass"] = request.body["password"]
+        return Reply(200, {"message": "Successfully updated database password"})
+
+    @handles("v1-get-pooler-config")
+    def pooler_config(self, request: ApiRequest) -> Reply:
+        project = self._project(request)
+        host = f"aws-0-{project['region']}.pooler.supabase.com"
+        user = f"postgres.{project['ref']}"
+        return Reply(200, [
+            {"identifier": project["ref"], "database_type": "PRIMARY", "is_using_scram_auth": True, "db_user": user,
+             "db_host": host, "db_port": port, "db_name": "postgres", "pool_mode": mode,
+             "connection_string": f"postgresql://{user}:[YOUR-PASSWORD]@{host}:{port}/postgres",
+             "connectionString": f"postgresql://{user}:[YOUR-PASSWORD]@{host}:{port}/postgres",
+             "default_pool_size": 15, "max_client_conn": 200}
+            for mode, port in (("transaction", 6543), ("session", 5432))])
 
     @handles("v1-get-available-regions")
     def available_regions(self, request: ApiRequest) -> Reply:

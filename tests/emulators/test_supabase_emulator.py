@@ -213,3 +213,19 @@ def test_emptying_a_bucket_is_queued(supabase):
         first = storage.delete("/bucket/uploads")
         second = storage.delete("/bucket/uploads")
     assert (first.json()["statusCode"], second.json()) == ("409", {"message": "Successfully deleted"})
+
+
+def test_the_pooler_config_gives_session_and_transaction_modes(supabase):
+    _, _, client, _ = supabase
+    ref = create(client)["ref"]
+    poolers = {p["pool_mode"]: (p["db_host"], p["db_port"], p["db_user"])
+               for p in client.get(f"/v1/projects/{ref}/config/database/pooler").json()}
+    host = "aws-0-eu-central-1.pooler.supabase.com"
+    assert poolers == {"session": (host, 5432, f"postgres.{ref}"), "transaction": (host, 6543, f"postgres.{ref}")}
+
+
+def test_a_project_is_renamed_in_place(supabase):
+    _, _, client, _ = supabase
+    ref = create(client)["ref"]
+    client.patch(f"/v1/projects/{ref}", json={"name": "renamed"})
+    assert client.get(f"/v1/projects/{ref}").json()["name"] == "renamed"
