@@ -21,8 +21,9 @@ from tools.ops.errors import OperationsError
 def commands() -> tuple[Command, ...]:
     """Every subcommand, in the order `stagecraft --help` lists them. Add new ones here."""
     from tools.ops.compare_command import COMMAND as compare
+    from tools.ops.failover_command import COMMAND as failover
 
-    return (compare,)
+    return (compare, failover)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
