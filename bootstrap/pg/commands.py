@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Callable, Iterator, Mapping, Optional
 from urllib.parse import quote
 
-from . import account, binaries, config, fallback, ports, probe, uuid_ossp
+from . import account, advice, binaries, config, fallback, ports, probe, uuid_ossp
 from .binaries import REQUIRED_EXTENSIONS
 from .cluster import Cluster
 from .config import Settings
@@ -23,9 +23,6 @@ Say = Callable[[str], None]
 EXIT_OK = 0
 EXIT_NOT_RUNNING = 3
 
-_STOP = "`bash bootstrap/postgres.sh stop`"
-
-
 @contextmanager
 def _locked(settings: Settings) -> Iterator[None]:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
@@ -34,102 +31,10 @@ def _locked(settings: Settings) -> Iterator[None]:
         yield
 
 
-def _where(settings: Settings) -> str:
-    return f"{settings.host}:{settings.port}"
-
-
-def _cluster_dirs(settings: Settings) -> str:
-    if settings.cluster_dir is None:
-        return str(settings.state_dir)
-    return f"{settings.state_dir} and {settings.cluster_dir}"
-
-
-def _config_key(settings: Settings, field: str) -> str:
-    return f"'stagecraft:postgres.local.{field}'"
-
-
-def _config_set(settings: Settings, field: str, value: object) -> str:
-    return f"`pulumi config set --path {_config_key(settings, field)} {value} -s {settings.config_stack}`"
-
-
-def _config_rm(settings: Settings, field: str) -> str:
-    return f"`pulumi config rm --path {_config_key(settings, field)} -s {settings.config_stack}`"
-
-
-def _in_use(settings: Settings) -> Callable[[int], bool]:
-    return lambda port: probe.listening(settings.host, port)
-
-
-def _other_port(settings: Settings, env: Mapping[str, str]) -> str:
-    free = ports.suggestion(settings.state_dir, env, _in_use(settings), avoid=settings.port or 0)
-    return str(free) if free is not None else "<free port>"
-
-
-def _move_advice(settings: Settings, env: Mapping[str, str]) -> str:
-    """How to give the project's own server another port, in the terms the port was given in."""
-    port = _other_port(settings, env)
-    if settings.port_source == config.PORT_FROM_OPTION and settings.config_stack:
-        return (f"set another port for this clone's server: {_config_set(settings, 'port', port)}, or remove the "
-                f"key so that the clone chooses a free one itself: {_config_rm(settings, 'port')}")
-    if settings.port_source == config.PORT_FROM_OPTION:
-        return f"give the project's own server another port: --port {port}"
-    if settings.port_source == config.PORT_FROM_ENV:
-        return f"give the project's own server another port: `{config.ENV_PORT}={port} make up`"
-    return (f"port {settings.port} is this clone's recorded port ({settings.state_dir / ports.RECORD_NAME}): "
-            "stop what listens there and run `make up` again; or, if no dev stack is deployed from this clone "
-            f"yet, move this clone's server for good: `{config.ENV_PORT}={port} make up`")
-
-
-def _use_that_server(settings: Settings) -> str:
-    if settings.config_stack:
-        return (f"to use that server instead, give its superuser and password file: "
-                f"{_config_set(settings, 'adminUser', '<role>')} and "
-                f"{_config_set(settings, 'adminPasswordFile', '<file>')}")
-    return (f"to use that server, give its superuser with --admin-user and --admin-password-file "
-            f"({config.ENV_ADMIN_USER} / {config.ENV_PASSWORD_FILE})")
-
-
-def _own_server_instead(settings: Settings, env: Mapping[str, str]) -> str:
-    if settings.config_stack:
-        return (f"remove the host and port keys so that `make up` starts this clone's own server with all three: "
-                f"{_config_rm(settings, 'host')} and {_config_rm(settings, 'port')}")
-    return f"give the project's own server a free port (--port {_other_port(settings, env)}) so it gets all three"
-
-
-def _login_failed(settings: Settings, cluster: Cluster, detail: str, env: Mapping[str, str]) -> BootstrapError:
-    running = cluster.running()
-    if running is not None and running.port == settings.port and settings.host_is_local:
-        return BootstrapError(
-            f"the project's own server on {_where(settings)} rejects the admin login as {settings.admin_user} "
-            f"({detail}); {settings.password_file} must hold the password the cluster was created with: restore "
-            f"it, or run {_STOP} and remove {_cluster_dirs(settings)} to start over (its databases are lost)"
-        )
-    return BootstrapError(
-        f"a PostgreSQL server is already listening on {_where(settings)}, but the admin login as "
-        f"{settings.admin_user} failed ({detail}). It is not a server this project started. Either "
-        f"{_move_advice(settings, env)}; or, {_use_that_server(settings)}."
-    )
-
-
-def _unusable(settings: Settings, detail: str, env: Mapping[str, str]) -> BootstrapError:
-    return BootstrapError(
-        f"something is listening on {_where(settings)} but no PostgreSQL session could be opened ({detail}); "
-        f"{_move_advice(settings, env)}"
-    )
-
-
-def _no_port(settings: Settings) -> BootstrapError:
-    if settings.config_stack:
-        fix = _config_set(settings, "port", "<port>")
-    else:
-        fix = f"--port <port> ({config.ENV_PORT})"
-    return BootstrapError(f"no port is given for the server at {settings.host}; give the port it listens on: {fix}")
-
-
 def _own_port(settings: Settings) -> Optional[int]:
     """This clone's recorded port (None before the first `ensure`); only the project's own server has one."""
     if not settings.host_is_local:
-        raise _no_port(settings)
+        raise advice.no_port(settings)
     return ports.recorded(settings.state_dir)
 
 
@@ -145,7 +50,7 @@ def _settle_port(settings: Settings, env: Mapping[str, str], say: Say) -> Settin
             port = running.port
             ports.keep(settings.state_dir, port, env)
         else:
-            port = ports.choose(settings.state_dir, env, _in_use(settings), say)
+            port = ports.choose(settings.state_dir, env, advice.in_use(settings), say)
     return replace(settings, port=port)
 
 
@@ -160,20 +65,6 @@ def _recorded_port(settings: Settings) -> Settings:
             "`make up` (or `bash bootstrap/postgres.sh ensure`) first"
         )
     return replace(settings, port=port)
-
-
-def _runs_elsewhere(settings: Settings, running: int) -> BootstrapError:
-    if settings.port_source == config.PORT_FROM_OPTION and settings.config_stack:
-        use = (f"use it there: {_config_set(settings, 'port', running)} (or {_config_rm(settings, 'port')}, "
-               "which means this clone's own server)")
-    elif settings.port_source == config.PORT_FROM_ENV:
-        use = f"unset {config.ENV_PORT} to use it there"
-    else:
-        use = f"use --port {running}"
-    return BootstrapError(
-        f"the project's own server already runs on port {running}, not {settings.port}; {use}, or stop it first "
-        f"({_STOP}) to move it to {settings.port}"
-    )
 
 
 def _keep_port_if_ours(settings: Settings, env: Mapping[str, str]) -> None:
@@ -198,9 +89,9 @@ def _require_extensions(settings: Settings, password: str, cluster: Cluster, env
         lacking, repaired = missing(), True
     if lacking:
         raise BootstrapError(
-            f"the server at {_where(settings)} lacks the extension(s) {', '.join(lacking)} (not in "
+            f"the server at {advice.where(settings)} lacks the extension(s) {', '.join(lacking)} (not in "
             "pg_available_extensions). Install them on that server (`vector` is pgvector; `pg_trgm` and "
-            f"`uuid-ossp` come with PostgreSQL's contrib), or {_own_server_instead(settings, env)}."
+            f"`uuid-ossp` come with PostgreSQL's contrib), or {advice.own_server_instead(settings, env)}."
         )
     return repaired
 
@@ -238,22 +129,17 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
             _keep_port_if_ours(settings, env)
             ours = "the project's own" if cluster.running() else "an existing"
             done = "its extensions are back" if repaired else "nothing to do"
-            say(f"{ours} PostgreSQL {seen.version} at {_where(settings)} is ready; {done}")
+            say(f"{ours} PostgreSQL {seen.version} at {advice.where(settings)} is ready; {done}")
             return
         if seen.state == "login_failed":
-            raise _login_failed(settings, cluster, seen.detail, env)
+            raise advice.login_failed(settings, cluster, seen.detail, env)
         if seen.state == "unusable":
-            raise _unusable(settings, seen.detail, env)
+            raise advice.unusable(settings, seen.detail, env)
         if not settings.host_is_local:
-            instead = (f"remove the host key to use this clone's own server: {_config_rm(settings, 'host')}"
-                       if settings.config_stack else f"unset --host ({config.ENV_HOST}) to use the project's own")
-            raise BootstrapError(
-                f"no PostgreSQL is reachable at {_where(settings)}. The project starts its own server only on "
-                f"127.0.0.1; start yours, or {instead}"
-            )
+            raise advice.unreachable(settings)
         running = cluster.running()
         if running is not None:
-            raise _runs_elsewhere(settings, running.port)
+            raise advice.runs_elsewhere(settings, running.port)
         if not Cluster(settings, None, None).initialized():
             settings = fallback.choose(settings, account.for_data_dir(settings.data_dir), say)
         elif settings.cluster_dir is not None:
@@ -271,7 +157,7 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
             if password is None:
                 raise BootstrapError(
                     f"the project's cluster in {settings.data_dir} exists but its admin password file "
-                    f"{settings.password_file} is gone; restore it, or remove {_cluster_dirs(settings)} to start over "
+                    f"{settings.password_file} is gone; restore it, or remove {advice.cluster_dirs(settings)} to start over "
                     "(its databases are lost)"
                 )
         else:
@@ -283,12 +169,12 @@ def ensure(settings: Settings, env: Mapping[str, str], say: Say) -> None:
         cluster.start(settings.port, say)
         seen = probe.look(settings.host, settings.port, settings.admin_user, password)
         if seen.state == "login_failed":
-            raise _login_failed(settings, cluster, seen.detail, env)
+            raise advice.login_failed(settings, cluster, seen.detail, env)
         if seen.state != "login_ok":
-            raise BootstrapError(f"the server started but {_where(settings)} does not answer ({seen.detail})")
+            raise BootstrapError(f"the server started but {advice.where(settings)} does not answer ({seen.detail})")
         _require_extensions(settings, password, cluster, env, say)
         _keep_port_if_ours(settings, env)
-        say(f"PostgreSQL {seen.version} ready at {_where(settings)} in {time.monotonic() - started:.1f}s")
+        say(f"PostgreSQL {seen.version} ready at {advice.where(settings)} in {time.monotonic() - started:.1f}s")
 
 
 def status(settings: Settings, out: Say) -> int:
@@ -303,17 +189,17 @@ def status(settings: Settings, out: Say) -> int:
     running = Cluster(settings, None, None).running()
     ours_here = running is not None and running.port == settings.port and settings.host_is_local
     if seen.state == "absent":
-        out(f"not reachable at {_where(settings)}")
+        out(f"not reachable at {advice.where(settings)}")
         if running is not None:
             out(f"the project's own server runs on port {running.port} instead (pid {running.pid})")
         return EXIT_NOT_RUNNING
     if seen.state == "login_ok":
-        out(f"reachable at {_where(settings)}: PostgreSQL {seen.version}")
+        out(f"reachable at {advice.where(settings)}: PostgreSQL {seen.version}")
     elif seen.state == "login_failed":
-        out(f"reachable at {_where(settings)}, but the admin login as {settings.admin_user} failed "
+        out(f"reachable at {advice.where(settings)}, but the admin login as {settings.admin_user} failed "
             f"({seen.detail}); version unknown")
     else:
-        out(f"reachable at {_where(settings)}, but it is not a usable PostgreSQL ({seen.detail})")
+        out(f"reachable at {advice.where(settings)}, but it is not a usable PostgreSQL ({seen.detail})")
     if ours_here:
         out(f"started by this project: yes (pid {running.pid}, data {settings.data_dir})")
     else:
@@ -333,7 +219,7 @@ def stop(settings: Settings, say: Say) -> int:
         say(f"stopped the project's server (pid {pid})")
         return EXIT_OK
     if settings.port is not None and probe.listening(settings.host, settings.port):
-        say(f"the server at {_where(settings)} was not started by this project from {settings.state_dir}; "
+        say(f"the server at {advice.where(settings)} was not started by this project from {settings.state_dir}; "
             "left alone")
     else:
         say(f"no server started by this project from {settings.state_dir} is running")

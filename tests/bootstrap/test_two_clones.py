@@ -107,6 +107,14 @@ def test_each_clone_runs_its_own_server_on_its_own_port(clones: List[Clone]) -> 
     assert first.admin_url() != second.admin_url()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server account only differs from the caller as root")
+def test_as_root_each_clone_keeps_its_cluster_in_a_home_of_its_own_under_the_system_dir(clones: List[Clone]) -> None:
+    homes = [json.loads((clone.state_dir / "cluster-location.json").read_text())["cluster_dir"] for clone in clones]
+
+    assert homes[0] != homes[1]
+    assert all(home.startswith("/var/lib/stagecraft/clusters/") for home in homes)
+
+
 def test_each_clone_deployed_its_dev_database_on_its_own_server(clones: List[Clone]) -> None:
     assert all(clone.has_database("app") for clone in clones)
 
