@@ -3,12 +3,12 @@
 - ``settings``: credentials, base URLs and timing from environment variables, read per call.
 - ``client``: ``HttpClient`` (httpx) with timeouts, retries with backoff + jitter honouring Retry-After,
   no blind retry of non-idempotent requests, and typed errors (``errors``).
-- ``converge``: create-or-adopt by unique name; ``polling``: bounded wait for ready.
+- ``converge``: create first, adopt only with proof of ownership; ``polling``: bounded wait for ready.
 - ``inputs`` / ``diffing``: the ``check`` and ``diff`` helpers every resource module uses.
 """
 
 from .client import HttpClient
-from .converge import Claim, ForeignResource, create_or_adopt, create_owned, parse_timestamp
+from .converge import Claim, ForeignResource, create_owned, parse_timestamp
 from .diffing import changed_fields, diff_props, differs, normalise
 from .errors import (
     AmbiguousResource,
@@ -46,6 +46,6 @@ __all__ = [
     "HttpClient", "InputReader", "InvalidInputs", "InvalidSetting", "MAX_ATTEMPTS_VAR", "MissingCredentials", "NotFound", "ProviderError",
     "RateLimited", "ResourceFailed", "ServerError", "TIMEOUT_VAR", "Timing", "TransportError", "UNKNOWN",
     "Unauthorized", "WAIT_TIMEOUT_VAR", "WaitTimeout", "base_url_from_env", "basic_headers", "bearer_headers",
-    "changed_fields", "contains_unknown", "create_or_adopt", "diff_props", "differs", "is_unknown", "normalise",
+    "changed_fields", "contains_unknown", "diff_props", "differs", "is_unknown", "normalise",
     "require_env", "wait_until",
 ]

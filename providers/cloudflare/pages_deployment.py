@@ -12,9 +12,9 @@ one first (`create` before `delete`), so the site never goes dark. `directory` i
 built files and is not compared: the digest says whether they changed.
 
 Retries converge on one deployment: the deployment carries a marker (`commit_hash` from the digest and the commit
-message `stagecraft build <digest>`), and before creating, and after a create whose answer was lost, `create`
-looks for a deployment on the same project and branch with that marker and adopts it (proof that this program
-made it for this build; DESIGN §5).
+message `stagecraft build <digest>`). `create` deploys first; only after an answer that may hide a made deployment
+(a dropped connection, a 5xx) does it look for a deployment on the same project and branch with that marker, and
+adopts it (proof that this program made it for this build; DESIGN §5).
 
 `delete` removes the deployment with `?force=true` (the schema's switch for "aliased non-production deployments",
 i.e. the branch alias of a preview). Cloudflare refuses to delete a project's active production deployment (the
@@ -40,7 +40,8 @@ from .._http import (
     NotFound,
     ProviderError,
     ResourceFailed,
-    create_or_adopt,
+    Claim,
+    create_owned,
     diff_props,
     is_unknown,
     wait_until,
@@ -173,10 +174,16 @@ class PagesDeploymentProvider(ResourceProvider):
         args: PagesDeploymentArgs = PagesDeploymentArgs.from_props(props)
         with CloudflareClient.from_env() as cloudflare:
             project = _project(cloudflare, args)
-            deployment, _adopted = create_or_adopt(
-                lambda: _find_ours(cloudflare, args, project),
+            # Create first; only an answer that may hide a made deployment sends us looking for the one that
+            # carries this build's marker (Cloudflare never refuses a second deployment, so nothing is "taken").
+            deployment, _adopted = create_owned(
                 lambda: _deploy(cloudflare, args),
+                lambda: _find_ours(cloudflare, args, project),
+                claim=Claim(api=API, kind="Pages deployment", name=f"{args.project_name}@{args.branch}",
+                            owner=args.project_name, resolve="Delete it in the Cloudflare dashboard."),
                 timing=cloudflare.timing,
+                proves_ownership=lambda found: is_ours(found, args.branch, args.content_digest),
+                name_taken=lambda _exc: False,
             )
             finished = _wait(cloudflare, args, deployment["id"])
             return CreateResult(finished["id"], _to_outs(props, project, finished))
@@ -221,10 +228,16 @@ def _project(cloudflare: CloudflareClient, args: PagesDeploymentArgs) -> dict[st
 def _find_ours(
     cloudflare: CloudflareClient, args: PagesDeploymentArgs, project: Mapping[str, Any]
 ) -> Optional[dict[str, Any]]:
+    """The newest deployment of the branch, when it is this build's: only that one can be the deployment our lost
+    request made. An older one with the same marker (an earlier deploy of the same build, before a rollback) is not
+    serving, so adopting it would leave the site on something else."""
     env = "production" if args.branch == project.get("production_branch") else "preview"
     for deployment in cloudflare.list_deployments(args.account_id, args.project_name, env=env):
+        if (deployment.get("deployment_trigger") or {}).get("metadata", {}).get("branch", args.branch) != args.branch:
+            continue
         if is_ours(deployment, args.branch, args.content_digest) and stage_of(deployment)[1] not in FAILED_STATUSES:
             return deployment
+        return None
     return None
 
 

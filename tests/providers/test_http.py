@@ -310,54 +310,7 @@ def test_basic_auth_header_encodes_email_and_key():
     assert h.basic_headers("me@example.com", "k") == {"Authorization": "Basic bWVAZXhhbXBsZS5jb206aw=="}
 
 
-# --- create-or-adopt, waiting ----------------------------------------------------------------------------
-
-def _transport_error() -> h.TransportError:
-    return h.TransportError(api="Koyeb", operation="create app", resource="a", method="POST", path="/v1/apps",
-                            cause="dropped", attempts=1, maybe_applied=True)
-
-
-def test_existing_resource_is_adopted_without_creating():
-    created: list[int] = []
-    result = h.create_or_adopt(lambda: {"id": "1"}, lambda: created.append(1) or {"id": "2"}, timing=h.Timing())
-    assert result == ({"id": "1"}, True) and created == []
-
-
-def test_create_that_dropped_after_acting_is_adopted_not_repeated():
-    world: list[dict] = []
-
-    def create() -> dict:
-        world.append({"id": "1"})
-        raise _transport_error()
-
-    result = h.create_or_adopt(lambda: world[0] if world else None, create, timing=h.Timing(scale=0))
-    assert result == ({"id": "1"}, True) and len(world) == 1
-
-
-def test_create_that_failed_before_acting_is_tried_again():
-    attempts: list[int] = []
-
-    def create() -> dict:
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise _transport_error()
-        return {"id": "new"}
-
-    assert h.create_or_adopt(lambda: None, create, timing=h.Timing(scale=0)) == ({"id": "new"}, False)
-
-
-def test_conflict_with_nothing_to_adopt_is_raised_without_retrying():
-    attempts: list[int] = []
-
-    def create() -> dict:
-        attempts.append(1)
-        raise h.Conflict(api="Neon", operation="create branch", resource='"uat"', status=409, reason="Conflict",
-                         api_message="branch already exists", method="POST", path="/projects/p/branches")
-
-    with pytest.raises(h.Conflict):
-        h.create_or_adopt(lambda: None, create, timing=h.Timing(scale=0))
-    assert len(attempts) == 1
-
+# --- waiting -----------------------------------------------------------------------------------------
 
 def test_wait_returns_once_ready():
     states = iter(["STARTING", "STARTING", "HEALTHY"])
