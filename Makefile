@@ -49,6 +49,8 @@ system-packages:
 test: setup system-packages
 	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
 
+# BENCH_FLAGS goes to every benchmark (e.g. --rounds 1), BENCH_SCALING_FLAGS to app_scaling (e.g. --sizes 6 12 24).
 bench: setup
-	@$(ENV) && python benchmarks/preview_floor.py && python benchmarks/app_scaling.py && \
-	  python benchmarks/uat_emulated.py && python benchmarks/compare_probe.py
+	@$(ENV) && python benchmarks/preview_floor.py $(BENCH_FLAGS) && \
+	  python benchmarks/app_scaling.py $(BENCH_FLAGS) $(BENCH_SCALING_FLAGS) && \
+	  python benchmarks/uat_emulated.py $(BENCH_FLAGS) && python benchmarks/compare_probe.py
