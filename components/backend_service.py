@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from providers.local.env_file import EnvFile, EnvFileArgs
-from settings.models import KoyebSettings
+from settings.models import KoyebSettings, RenderServiceSettings, RenderSettings
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ class BackendServiceArgs:
     """Container image (cloud platforms)."""
     koyeb: KoyebSettings | None = None
     """Koyeb sizing (platform `koyeb`)."""
+    render: RenderSettings | None = None
+    """Render workspace and region (platform `render`)."""
+    render_service: RenderServiceSettings | None = None
+    """The Render web service: the dashboard-made one by id, or a paid plan to create (platform `render`)."""
     local_url: str = "http://localhost:8000"
     """URL of the locally run backend (platform `local`)."""
     env_file_path: str | None = None
@@ -82,7 +86,7 @@ class BackendService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:BackendService", name, None, opts)
-        builders = {"koyeb": self._koyeb, "local": self._local}
+        builders = {"koyeb": self._koyeb, "render": self._render, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"BackendService {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         self.deployment_id = pulumi.Output.from_input("")
@@ -100,6 +104,21 @@ class BackendService(pulumi.ComponentResource):
         EnvFile(f"{name}-env", EnvFileArgs(path=args.env_file_path, values=values),
                 opts=pulumi.ResourceOptions(parent=self))
         return args.local_url
+
+    def _render(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
+        from providers.render.web_service import WebService, WebServiceArgs
+
+        if not args.image or args.render is None or args.render_service is None:
+            raise ValueError(f"BackendService {name}: platform 'render' needs image and the render settings")
+        service = WebService(f"{name}-service", WebServiceArgs(
+            owner_id=args.render.owner_id, service_id=args.render_service.service_id, owner=args.owner,
+            name=None if args.render_service.service_id else args.physical_name, plan=args.render_service.plan,
+            image=args.image, region=args.render.region, health_check_path=args.health_check_path, port=args.port,
+            env=dict(args.env), secret_env={k: pulumi.Output.secret(v) for k, v in args.secret_env.items()},
+        ), opts=pulumi.ResourceOptions(parent=self))
+        self.deployment_id = service.deploy_id
+        self.image = service.image
+        return service.url
 
     def _koyeb(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
         from providers.koyeb.app import App, AppArgs

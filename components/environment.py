@@ -13,6 +13,7 @@ from components.frontend_site import FrontendSite, FrontendSiteArgs
 from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
+from components.supabase_host import SupabaseHost, SupabaseHostArgs
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 
@@ -31,6 +32,8 @@ class ProductEnvironment(pulumi.ComponentResource):
         production = settings.environment == "production"
         env_dir = _absolute(project_root, settings.env_files.directory) / settings.stack
 
+        owner = f"{settings.project}/{settings.stack}"
+        self.supabase = self._supabase_host(settings, owner, protect=production)
         pg = settings.postgres
         local_pg = resolve_local_server(pg.local, project_root)
         if pg.platform == "local" and local_pg.port is None:
@@ -39,40 +42,44 @@ class ProductEnvironment(pulumi.ComponentResource):
             platform=pg.platform, physical_name=settings.physical_name("db"),
             branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
             extensions=pg.extensions, owner=f"{settings.project}/{settings.stack}", local=local_pg, neon=pg.neon,
-            protect=production), opts=child)
+            supabase=self.supabase, protect=production), opts=child)
 
         self.redis = RedisCache("redis", RedisCacheArgs(
             platform=settings.redis.platform, physical_name=settings.physical_name("cache"),
             owner=f"{settings.project}/{settings.stack}", local_url=settings.redis.local_url,
-            upstash=settings.redis.upstash), opts=child)
+            upstash=settings.redis.upstash, render=settings.render, render_key_value=settings.redis.render),
+            opts=child)
 
         storage = settings.storage
         self.storage = ObjectBucket("storage", ObjectBucketArgs(
             platform=storage.platform, physical_name=settings.physical_name(storage.bucket),
             cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
             location=storage.r2.location, local_root=str(_absolute(project_root, storage.local_root)),
-            protect=production), opts=child)
+            supabase=self.supabase, owner=owner, protect=production), opts=child)
 
         self.jwt_secret = self._jwt_secret(settings)
         backend = settings.backend
         self.backend = BackendService("backend", BackendServiceArgs(
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
             health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
-            owner=f"{settings.project}/{settings.stack}",
+            render=settings.render, render_service=backend.render, owner=f"{settings.project}/{settings.stack}",
             local_url=backend.local_url, env_file_path=str(env_dir / ".env.backend"),
             env={
                 "ENVIRONMENT": settings.environment,
                 "STORAGE_PLATFORM": storage.platform,
                 "STORAGE_BUCKET": self.storage.bucket,
                 "STORAGE_ENDPOINT": self.storage.endpoint,
-                **({"STORAGE_ACCESS_KEY_ID": self.storage.access_key_id} if storage.platform != "local" else {}),
+                **({"STORAGE_ACCESS_KEY_ID": self.storage.access_key_id}
+                   if storage.platform not in ("local", "supabase") else {}),
             },
             secret_env={
                 "DATABASE_URL": self.postgres.connection_uri,
                 "REDIS_URL": self.redis.url,
                 "JWT_SECRET": self.jwt_secret,
                 **({"STORAGE_SECRET_ACCESS_KEY": self.storage.secret_access_key}
-                   if storage.platform != "local" else {}),
+                   if storage.platform not in ("local", "supabase") else {}),
+                # Supabase's Storage API takes the project's server-side key (no S3 keys through its API).
+                **({"STORAGE_SERVICE_KEY": self.storage.secret_access_key} if storage.platform == "supabase" else {}),
             }), opts=child)
 
         frontend = settings.frontend
@@ -83,17 +90,33 @@ class ProductEnvironment(pulumi.ComponentResource):
                 environment=settings.environment), opts=child)
         self.frontends = {
             app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
-                app=app, platform=frontend.platform, physical_name=settings.physical_name(app.name),
+                app=app, platform=frontend.platform,
+                physical_name=settings.netlify_site_name(app.name) if frontend.platform == "netlify"
+                else settings.physical_name(app.name),
                 api_url=self.backend.url, environment=settings.environment,
                 production_branch=frontend.production_branch,
                 artifact_dir=builds.artifact_dirs[app.name] if builds else None,
                 artifact_digest=builds.artifact_digests[app.name] if builds else None,
                 deploy_after=builds.resources if builds else (),
                 cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
+                owner=owner, netlify_team=settings.netlify.team,
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
         }
         self.register_outputs({})
+
+    def _supabase_host(self, settings: StackSettings, owner: str, *, protect: bool) -> SupabaseHost | None:
+        """The stack's Supabase project, when the database or the bucket lives on Supabase (made once)."""
+        if settings.supabase is None or "supabase" not in (settings.postgres.platform, settings.storage.platform):
+            return None
+        import pulumi_random
+
+        child = pulumi.ResourceOptions(parent=self)
+        password = pulumi_random.RandomPassword("supabase-db-password", length=48, special=False, opts=child).result
+        return SupabaseHost("supabase", SupabaseHostArgs(
+            physical_name=f"{settings.project}-{settings.stack}", organization_slug=settings.supabase.organization_slug,
+            region=settings.supabase.region, plan=settings.supabase.plan, owner=owner,
+            db_password=pulumi.Output.secret(password), protect=protect), opts=child)
 
     def _jwt_secret(self, settings: StackSettings) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)

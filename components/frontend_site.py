@@ -40,6 +40,10 @@ class FrontendSiteArgs:
     """Resources every upload waits for (all the stack's builds: a failed build uploads nothing)."""
     cloudflare_account_id: str | None = None
     """Cloudflare account (platform `cloudflare-pages`)."""
+    owner: str = ""
+    """The stack that owns the site, `<project>/<stack>` (platform `netlify`: the site's marker)."""
+    netlify_team: str | None = None
+    """Netlify team slug the site is made in (platform `netlify`; None: the token owner's team)."""
     env_file_path: str | None = None
     """Absolute path of the app's dotenv file (platform `local`)."""
     local_host: str = "localhost"
@@ -64,7 +68,7 @@ class FrontendSite(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FrontendSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:FrontendSite", name, None, opts)
-        builders = {"cloudflare-pages": self._cloudflare_pages, "local": self._local}
+        builders = {"cloudflare-pages": self._cloudflare_pages, "netlify": self._netlify, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"FrontendSite {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         url, project_id, deployment_id = builders[args.platform](name, args)
@@ -83,6 +87,22 @@ class FrontendSite(pulumi.ComponentResource):
         EnvFile(f"{name}-env", EnvFileArgs(path=args.env_file_path, values=args.build_env()),
                 opts=pulumi.ResourceOptions(parent=self))
         return f"http://{args.local_host}:{args.app.dev_port}", args.app.name, ""
+
+    def _netlify(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
+        from providers.netlify.deploy import Deploy, DeployArgs
+        from providers.netlify.site import Site, SiteArgs
+
+        if args.artifact_dir is None or args.artifact_digest is None:
+            raise ValueError(f"FrontendSite {name}: platform 'netlify' needs the app's build (artifact_dir, "
+                             f"artifact_digest)")
+        # A site with no repository: Netlify builds nothing and serves what the deploy uploads (FrontendBuilds
+        # baked the stack's values in).
+        site = Site(f"{name}-site", SiteArgs(name=args.physical_name, owner=args.owner,
+                                             account_slug=args.netlify_team), opts=pulumi.ResourceOptions(parent=self))
+        deploy = Deploy(f"{name}-deploy", DeployArgs(site_id=site.id, directory=args.artifact_dir,
+                                                     content_digest=args.artifact_digest),
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
+        return site.url, site.id, deploy.id
 
     def _cloudflare_pages(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
         from providers.cloudflare.pages_deployment import PagesDeployment, PagesDeploymentArgs

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 
 from providers.local.bucket_directory import BucketDirectory, BucketDirectoryArgs
+
+if TYPE_CHECKING:
+    from components.supabase_host import SupabaseHost
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class ObjectBucketArgs:
     """R2 location hint, one of the provider's values (`WNAM`, `ENAM`, `WEUR`, `EEUR`, `APAC`)."""
     local_root: str | None = None
     """Absolute folder holding local buckets (platform `local`)."""
+    supabase: "SupabaseHost | None" = None
+    """The stack's Supabase project (platform `supabase`): the bucket lives in its Storage."""
+    owner: str = ""
+    """The stack that owns the bucket, `<project>/<stack>` (platform `supabase`: named when the name is taken)."""
     protect: bool = False
     """Protect the bucket from deletion (production data)."""
 
@@ -43,7 +51,7 @@ class ObjectBucket(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ObjectBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:ObjectBucket", name, None, opts)
-        builders = {"r2": self._r2, "local": self._local}
+        builders = {"r2": self._r2, "supabase": self._supabase, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"ObjectBucket {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         bucket, endpoint, key_id, secret_key = builders[args.platform](name, args)
@@ -61,6 +69,18 @@ class ObjectBucket(pulumi.ComponentResource):
                                  BucketDirectoryArgs(path=os.path.join(args.local_root, args.physical_name)),
                                  opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         return args.physical_name, folder.path.apply(lambda path: f"file://{path}"), "", ""
+
+    def _supabase(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
+        from providers.supabase.bucket import Bucket, BucketArgs
+
+        host = args.supabase
+        if host is None:
+            raise ValueError(f"ObjectBucket {name}: platform 'supabase' needs the stack's SupabaseHost")
+        bucket = Bucket(f"{name}-bucket", BucketArgs(project_ref=host.ref, name=args.physical_name, owner=args.owner),
+                        opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        # Supabase gives no S3 keys through its API, so the backend uses the Storage API with the project's
+        # server-side key: no access key id, the key in the secret slot.
+        return bucket.name, bucket.endpoint, "", host.service_key
 
     def _r2(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
         import pulumi_cloudflare as cloudflare

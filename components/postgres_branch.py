@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pulumi
 
 from providers.local.postgres_database import PostgresDatabase, PostgresDatabaseArgs
 from settings.models import LocalPostgresSettings, NeonSettings
+
+if TYPE_CHECKING:
+    from components.supabase_host import SupabaseHost
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class PostgresBranchArgs:
     """Server settings (platform `local`); `admin_password_file` must be absolute."""
     neon: NeonSettings | None = None
     """Neon settings (platform `neon`)."""
+    supabase: "SupabaseHost | None" = None
+    """The stack's Supabase project (platform `supabase`): its database is the app's."""
     protect: bool = False
     """Protect the data resources from deletion (production)."""
 
@@ -58,7 +64,7 @@ class PostgresBranch(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PostgresBranchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:PostgresBranch", name, None, opts)
-        builders = {"neon": self._neon, "local": self._local}
+        builders = {"neon": self._neon, "supabase": self._supabase, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"PostgresBranch {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         uri, host = builders[args.platform](name, args)
@@ -112,3 +118,14 @@ class PostgresBranch(pulumi.ComponentResource):
                                                         extensions=list(args.extensions)),
                    opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))
         return uri, endpoint.host
+
+    def _supabase(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+        from providers.supabase.extensions import Extensions, ExtensionsArgs
+
+        host = args.supabase
+        if host is None:
+            raise ValueError(f"PostgresBranch {name}: platform 'supabase' needs the stack's SupabaseHost")
+        # The project's own `postgres` database, through the pooler; extensions over the Management API's SQL.
+        Extensions(f"{name}-extensions", ExtensionsArgs(project_ref=host.ref, extensions=list(args.extensions)),
+                   opts=pulumi.ResourceOptions(parent=self))
+        return host.connection_uri(), host.pooler_host

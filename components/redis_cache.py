@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pulumi
 
-from settings.models import UpstashSettings
+from settings.models import RenderKeyValueSettings, RenderSettings, UpstashSettings
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,10 @@ class RedisCacheArgs:
     """URL of a local redis-server (platform `local`)."""
     upstash: UpstashSettings | None = None
     """Upstash settings (platform `upstash`)."""
+    render: RenderSettings | None = None
+    """Render workspace and region (platform `render`)."""
+    render_key_value: RenderKeyValueSettings | None = None
+    """Render Key Value plan and eviction (platform `render`)."""
 
 
 _Endpoints = tuple[pulumi.Input[str], pulumi.Input[str] | None, pulumi.Input[str] | None]
@@ -42,7 +46,7 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:RedisCache", name, None, opts)
-        builders = {"upstash": self._upstash, "memory": self._memory, "local": self._local}
+        builders = {"upstash": self._upstash, "render": self._render, "memory": self._memory, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         url, rest_url, rest_token = builders[args.platform](name, args)
@@ -58,6 +62,19 @@ class RedisCache(pulumi.ComponentResource):
     @staticmethod
     def _local(_name: str, args: RedisCacheArgs) -> _Endpoints:
         return args.local_url, None, None
+
+    def _render(self, name: str, args: RedisCacheArgs) -> _Endpoints:
+        from providers.render.key_value import KeyValue, KeyValueArgs
+
+        if args.render is None:
+            raise ValueError(f"RedisCache {name}: platform 'render' needs the Render workspace settings")
+        options = args.render_key_value or RenderKeyValueSettings()
+        instance = KeyValue(f"{name}-key-value", KeyValueArgs(
+            owner_id=args.render.owner_id, name=args.physical_name, owner=args.owner, plan=options.plan,
+            region=args.render.region, maxmemory_policy=options.maxmemory_policy),
+            opts=pulumi.ResourceOptions(parent=self))
+        # The backend runs on Render in the same region, so it takes the private-network URL.
+        return instance.internal_url, None, None
 
     def _upstash(self, name: str, args: RedisCacheArgs) -> _Endpoints:
         from providers.upstash.redis_database import RedisDatabase, RedisDatabaseArgs

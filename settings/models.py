@@ -8,20 +8,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from settings.beta_platforms import (
+    NetlifySettings,
+    RenderKeyValueSettings,
+    RenderServiceSettings,
+    RenderSettings,
+    SupabaseSettings,
+)
 from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
 # The platforms each component can run on today. DESIGN.md §1 names more (netlify, vercel, render, railway,
 # supabase, ...); each joins its Literal when its component code and provider land, never before.
-FrontendPlatform = Literal["cloudflare-pages", "local"]
-BackendPlatform = Literal["koyeb", "local"]
-PostgresPlatform = Literal["neon", "local"]
-RedisPlatform = Literal["upstash", "memory", "local"]
-StoragePlatform = Literal["r2", "local"]
+FrontendPlatform = Literal["cloudflare-pages", "netlify", "local"]
+BackendPlatform = Literal["koyeb", "render", "local"]
+PostgresPlatform = Literal["neon", "supabase", "local"]
+RedisPlatform = Literal["upstash", "render", "memory", "local"]
+StoragePlatform = Literal["r2", "supabase", "local"]
 
 REQUIRED_EXTENSIONS: tuple[str, ...] = ("vector", "pg_trgm", "uuid-ossp")
 
@@ -98,6 +105,7 @@ class BackendSettings(_Settings):
     health_check_path: str = Field(default="/api/health", pattern=r"^/", description="Health endpoint path.")
     local_url: str = Field(default="http://localhost:8000", description="Backend URL on platform `local`.")
     koyeb: KoyebSettings = Field(default_factory=KoyebSettings, description="Koyeb settings (platform `koyeb`).")
+    render: RenderServiceSettings | None = Field(default=None, description="Render web service (platform `render`).")
 
     @model_validator(mode="after")
     def _cloud_needs_an_image(self) -> BackendSettings:
@@ -199,6 +207,8 @@ class RedisSettings(_Settings):
     local_url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^rediss?://",
                            description="URL of a local redis-server (platform `local`).")
     upstash: UpstashSettings = Field(default_factory=UpstashSettings, description="Upstash settings.")
+    render: RenderKeyValueSettings = Field(default_factory=RenderKeyValueSettings,
+                                           description="Render Key Value settings (platform `render`).")
 
 
 # --- storage ---------------------------------------------------------------------------------------------
@@ -244,6 +254,10 @@ class StackSettings(_Settings):
     redis: RedisSettings
     storage: StorageSettings
     cloudflare: CloudflareSettings | None = Field(default=None, description="Needed by cloudflare-pages and r2.")
+    netlify: NetlifySettings = Field(default_factory=NetlifySettings, description="Netlify team and site names.")
+    render: RenderSettings | None = Field(default=None, description="Render workspace and region (platform `render`).")
+    supabase: SupabaseSettings | None = Field(default=None,
+                                              description="The Supabase project's organization, region and plan.")
     env_files: EnvFilesSettings = Field(default_factory=EnvFilesSettings)
     jwt_rotation: str = Field(default="", max_length=64,
                               description="Change to any new text to rotate the generated JWT_SECRET (the backend "
@@ -257,6 +271,19 @@ class StackSettings(_Settings):
         if self.environment == "production" and self.postgres.platform == "local":
             raise ValueError("production cannot use the local PostgreSQL platform")
         return self
+
+    @model_validator(mode="after")
+    def _beta_platform_prerequisites(self) -> StackSettings:
+        from settings.beta_platform_rules import beta_platform_problems
+
+        problems = beta_platform_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data("StackSettings", problems)
+        return self
+
+    def netlify_site_name(self, app: str) -> str:
+        """The Netlify site of an app: `<netlify.siteNamePrefix or project-stack>-<app>`."""
+        return self.netlify.site_name(f"{self.project}-{self.stack}", app)
 
     @property
     def runs_offline(self) -> bool:
