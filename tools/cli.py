@@ -21,9 +21,10 @@ from tools.ops.errors import OperationsError
 def commands() -> tuple[Command, ...]:
     """Every subcommand, in the order `stagecraft --help` lists them. Add new ones here."""
     from tools.ops.compare_command import COMMAND as compare
+    from tools.ops.db_sync_command import COMMAND as db_sync
     from tools.ops.failover_command import COMMAND as failover
 
-    return (compare, failover)
+    return (compare, failover, db_sync)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
