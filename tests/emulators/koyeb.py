@@ -603,6 +603,32 @@ class KoyebEmulator(Emulator):
             self._settle_service(request, service)
         return Reply(200, {"deployment": self.render("deployments", deployment)})
 
+    @handles("GetOrganizationUsageDetails")
+    def usage_details(self, request: ApiRequest) -> Reply:
+        """One record per instance of the organization (koyeb.openapi.json `UsageDetails`): a running instance has
+        no `terminated_at`; a paused service's instance has one. Usage of deleted services is not kept here."""
+        now = now_rfc3339()
+        records = []
+        for service in self.store.values("services"):
+            self._settle_service(request, service)
+            deployment = self.store.get("deployments", service.get("active_deployment_id") or "")
+            if deployment is None:
+                continue
+            definition = deployment.get("definition") or {}
+            instance_type = ((definition.get("instance_types") or [{}])[0] or {}).get("type", "")
+            record = {"organization_id": self.organization_id, "instance_id": f"{deployment['id'][:8]}-0",
+                      "app_id": service["app_id"], "app_name": self._app(service["app_id"])["name"],
+                      "service_id": service["id"], "service_name": service["name"],
+                      "region": (definition.get("regions") or [""])[0], "deployment_id": deployment["id"],
+                      "instance_type": instance_type, "duration_seconds": 0,
+                      "started_at": deployment.get("succeeded_at") or deployment["created_at"]}
+            if service["_paused"]:
+                record["terminated_at"] = service.get("paused_at") or now
+            records.append(record)
+        page, meta = self._page(records, request.query)
+        return Reply(200, {"usage_details": page, "limit": meta["limit"], "offset": meta["offset"],
+                           "count": meta["count"], "order": request.query.get("order", "asc")})
+
     @handles("ListDeployments")
     def list_deployments(self, request: ApiRequest) -> Reply:
         q = request.query

@@ -125,6 +125,16 @@ class NeonEmulator(Emulator):
         self.plan = plan
         return plan
 
+    def set_consumption(self, project_id: str, **figures: int) -> None:
+        """Set the project's consumption for the current period as Neon meters it on its own (`compute_time_seconds`,
+        `data_transfer_bytes`, `synthetic_storage_size`, ...: the `Project` fields getProject returns)."""
+        with self._lock:
+            project = self.store.get("projects", project_id)
+            unknown = sorted(set(figures) - set(project) - {"synthetic_storage_size"})
+            if unknown:
+                raise ValueError(f"not consumption fields of a project: {', '.join(unknown)}")
+            project.update(figures)
+
     def idle_endpoint(self, endpoint_id: str) -> str:
         """Suspend a compute as Neon does after `suspend_timeout_seconds` of inactivity (scale to zero)."""
         with self._lock:

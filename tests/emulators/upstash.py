@@ -176,6 +176,29 @@ class UpstashEmulator(Emulator):
             self._settle(request, database)
         return Reply(200, [self.render("databases", d) for d in databases])
 
+    @handles("getDatabaseStats")
+    def database_stats(self, request: ApiRequest) -> Reply:
+        """The month's totals (upstash.openapi.yml `DatabaseStats`); a new database has used nothing yet."""
+        database = self._database(request)
+        usage = database.get("_usage") or {}
+        return Reply(200, {
+            "daily_net_commands": usage.get("daily_net_commands", 0),
+            "total_monthly_requests": usage.get("total_monthly_requests", 0),
+            "total_monthly_bandwidth": usage.get("total_monthly_bandwidth", 0),
+            "current_storage": usage.get("current_storage", 0),
+            "total_monthly_storage": usage.get("current_storage", 0),
+            "total_monthly_billing": 0,
+        })
+
+    def set_usage(self, database_id: str, **totals: int) -> None:
+        """Set what the database used this month as Upstash meters it (`total_monthly_requests`,
+        `total_monthly_bandwidth` bytes, `current_storage` bytes, `daily_net_commands`)."""
+        with self._lock:
+            database = self.store.get("databases", database_id)
+            if database is None:
+                raise KeyError(database_id)
+            database["_usage"] = {**(database.get("_usage") or {}), **totals}
+
     @handles("getDatabase")
     def get_database(self, request: ApiRequest) -> Reply:
         database = self._database(request)
