@@ -106,11 +106,11 @@ class BackendService(pulumi.ComponentResource):
         return args.local_url
 
     def _render(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
-        from providers.render.web_service import WebService, WebServiceArgs
+        from providers.render.service import Service, ServiceArgs
 
         if not args.image or args.render is None or args.render_service is None:
             raise ValueError(f"BackendService {name}: platform 'render' needs image and the render settings")
-        service = WebService(f"{name}-service", WebServiceArgs(
+        service = Service(f"{name}-service", ServiceArgs(
             owner_id=args.render.owner_id, service_id=args.render_service.service_id, owner=args.owner,
             name=None if args.render_service.service_id else args.physical_name, plan=args.render_service.plan,
             image=args.image, region=args.render.region, health_check_path=args.health_check_path, port=args.port,

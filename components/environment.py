@@ -99,7 +99,7 @@ class ProductEnvironment(pulumi.ComponentResource):
                 artifact_digest=builds.artifact_digests[app.name] if builds else None,
                 deploy_after=builds.resources if builds else (),
                 cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
-                owner=owner, netlify_team=settings.netlify.team,
+                owner=owner, netlify_team=settings.netlify.team, netlify_plan=settings.netlify.plan,
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
         }

@@ -44,6 +44,8 @@ class FrontendSiteArgs:
     """The stack that owns the site, `<project>/<stack>` (platform `netlify`: the site's marker)."""
     netlify_team: str | None = None
     """Netlify team slug the site is made in (platform `netlify`; None: the token owner's team)."""
+    netlify_plan: str = "free"
+    """The Netlify team's plan (platform `netlify`), stated on the site for the policy pack."""
     env_file_path: str | None = None
     """Absolute path of the app's dotenv file (platform `local`)."""
     local_host: str = "localhost"
@@ -98,7 +100,8 @@ class FrontendSite(pulumi.ComponentResource):
         # A site with no repository: Netlify builds nothing and serves what the deploy uploads (FrontendBuilds
         # baked the stack's values in).
         site = Site(f"{name}-site", SiteArgs(name=args.physical_name, owner=args.owner,
-                                             account_slug=args.netlify_team), opts=pulumi.ResourceOptions(parent=self))
+                                             account_slug=args.netlify_team, plan=args.netlify_plan),
+                    opts=pulumi.ResourceOptions(parent=self))
         deploy = Deploy(f"{name}-deploy", DeployArgs(site_id=site.id, directory=args.artifact_dir,
                                                      content_digest=args.artifact_digest),
                         opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))

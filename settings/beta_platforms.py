@@ -39,6 +39,8 @@ class NetlifySettings(_Settings):
     team: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$",
                              description="Team slug the sites are made in (app.netlify.com/teams/<slug>); default: "
                                          "the token owner's team.")
+    plan: Literal["free", "starter", "pro", "business", "enterprise"] = Field(
+        default="free", description="The team's plan (Netlify plans belong to the account); the policy pack prices it.")
     site_name_prefix: str | None = Field(
         default=None, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", max_length=50,
         description="Sites are named `<prefix>-<app>` (default prefix `<project>-<stack>`). Netlify site names are "
@@ -71,19 +73,21 @@ class RenderServiceSettings(_Settings):
         default=None, pattern=r"^srv-[a-z0-9]{20}$",
         description="The free web service made in the Render dashboard (New > Web Service > Existing image), by its "
                     "id srv-... from its dashboard URL. Render's API does not create free web services.")
-    plan: str | None = Field(default=None, description=f"A paid plan for a service stagecraft creates instead "
-                                                       f"({', '.join(PAID_PLANS)}); the policy pack prices it.")
+    plan: str = Field(default="free", description=f"The service's plan: the dashboard-made service's own (free), or, "
+                                                  f"without serviceId, a paid plan for a service stagecraft creates "
+                                                  f"({', '.join(PAID_PLANS)}); the policy pack prices it.")
 
     @field_validator("plan")
     @classmethod
-    def _a_paid_plan(cls, value: str | None) -> str | None:
-        return _one_of(value, PAID_PLANS, "plan Render's API creates web services on (free is dashboard-only)")
+    def _a_render_plan(cls, value: str) -> str:
+        return _one_of(value, ("free", *PAID_PLANS), "Render web service plan") or value
 
     @model_validator(mode="after")
     def _one_way_to_get_the_service(self) -> RenderServiceSettings:
-        if (self.service_id is None) == (self.plan is None):
-            raise ValueError("set serviceId (the free web service made in the Render dashboard) or plan (a paid "
-                             "service stagecraft creates), exactly one of them")
+        if self.service_id is None and self.plan == "free":
+            raise ValueError("set serviceId to the free web service made in the Render dashboard (Render's API "
+                             f"creates no free web service), or set plan to a paid one ({', '.join(PAID_PLANS)}) "
+                             "for stagecraft to create")
         return self
 
 

@@ -10,10 +10,14 @@ import pulumi
 
 from providers.koyeb import client as koyeb_client
 from providers.neon import client as neon_client
+from providers.netlify import client as netlify_client
+from providers.render import client as render_client
+from providers.supabase import client as supabase_client
 from providers.upstash import client as upstash_client
 from settings.load import NAMESPACE
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
+from settings.render_service_check import render_service_problems
 
 DEV_PASSPHRASE = "stagecraft-dev"
 """The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
@@ -28,6 +32,9 @@ _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "cloudflare": (("CLOUDFLARE_API_TOKEN",), "cloudflare:apiToken"),
     # Pages deployments upload through our dynamic provider, which can read only the environment.
     "cloudflare-pages": (("CLOUDFLARE_API_TOKEN",), None),
+    "netlify": ((netlify_client.TOKEN_VAR,), None),
+    "render": ((render_client.KEY_VAR,), None),
+    "supabase": ((supabase_client.TOKEN_VAR,), None),
 }
 
 
@@ -38,6 +45,8 @@ def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
     problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings, project_root or Path.cwd()),
                 *_credential_problems(settings, environ, config_keys or set()),
                 *_frontend_source_problems(settings, project_root or Path.cwd())]
+    if not any(problems):
+        problems += render_service_problems(settings, environ)
     problems = [p for p in problems if p]
     if problems:
         raise pulumi.RunError("\n".join(problems))
@@ -55,6 +64,8 @@ def _platforms_in_use(settings: StackSettings) -> set[str]:
             settings.frontend.platform}
     if settings.storage.platform == "r2":
         used.add("cloudflare")
+    if settings.storage.platform == "supabase":
+        used.add("supabase")
     return used
 
 

@@ -30,7 +30,9 @@ from .._http import (
 from .client import API, NetlifyClient, is_name_taken
 from .ownership import OWNER_ENV, OWNER_HINT, OWNER_PATTERN, site_claim
 
-FIELDS = ("name", "owner", "account_slug")
+FIELDS = ("name", "owner", "account_slug", "plan")
+PLANS = ("free", "starter", "pro", "business", "enterprise")
+"""Netlify's plan names (credit plans call the free one Free, legacy accounts Starter)."""
 IMMUTABLE = ("owner", "account_slug")
 SITE_NAME = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 SITE_NAME_HINT = ("a Netlify site name is its <name>.netlify.app subdomain: 1-63 lower-case letters, digits and "
@@ -50,6 +52,8 @@ class SiteArgs(CheckedArgs):
     """The stack that owns the site, ``"<project>/<stack>"``; stored as the site variable ``STAGECRAFT_OWNER``."""
     account_slug: Optional[pulumi.Input[str]] = None
     """Team to create the site in (its slug); None: the token owner's default team. Changing it replaces."""
+    plan: pulumi.Input[str] = "free"
+    """The team's plan (it belongs to the account, not the site): stated for the policy pack, never sent."""
 
     @classmethod
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
@@ -60,12 +64,13 @@ class SiteArgs(CheckedArgs):
             "owner": reader.string("owner", example='"stagecraft/beta"', pattern=OWNER_PATTERN, pattern_hint=OWNER_HINT),
             "account_slug": reader.string("account_slug", required=False, example='"my-team"', pattern=ACCOUNT_SLUG,
                                           pattern_hint="a Netlify team slug (app.netlify.com/teams/<slug>)"),
+            "plan": reader.string("plan", example='"free"', choices=PLANS),
         }
 
 
-def _to_outs(site: dict[str, Any], owner: str, account_slug: Optional[str]) -> dict[str, Any]:
+def _to_outs(site: dict[str, Any], owner: str, account_slug: Optional[str], plan: str) -> dict[str, Any]:
     """State of a site: the inputs as Netlify reports them, its account and its HTTPS URL (nothing that drifts)."""
-    return {"name": site.get("name"), "owner": owner, "account_slug": account_slug,
+    return {"name": site.get("name"), "owner": owner, "account_slug": account_slug, "plan": plan,
             "account_id": site.get("account_id"), "url": site.get("ssl_url") or site.get("url")}
 
 
@@ -128,7 +133,7 @@ class SiteProvider(ResourceProvider):
                     ) from None
                 raise
             mark_owner(netlify, site, args.owner)
-            return CreateResult(str(site["id"]), _to_outs(site, args.owner, args.account_slug))
+            return CreateResult(str(site["id"]), _to_outs(site, args.owner, args.account_slug, args.plan))
 
     def read(self, id_: str, props: Any) -> ReadResult:
         with NetlifyClient.from_env() as netlify:
@@ -136,13 +141,13 @@ class SiteProvider(ResourceProvider):
                 site = netlify.get_site(id_)
             except NotFound:
                 return ReadResult("", {})
-        return ReadResult(id_, _to_outs(site, props.get("owner"), props.get("account_slug")))
+        return ReadResult(id_, _to_outs(site, props.get("owner"), props.get("account_slug"), props.get("plan")))
 
     def update(self, id_: str, olds: Any, news: Any) -> UpdateResult:
         args: SiteArgs = SiteArgs.from_props(news)
         with NetlifyClient.from_env() as netlify:
             site = netlify.rename_site(id_, args.name) if olds.get("name") != args.name else netlify.get_site(id_)
-        return UpdateResult(_to_outs(site, args.owner, args.account_slug))
+        return UpdateResult(_to_outs(site, args.owner, args.account_slug, args.plan))
 
     def delete(self, id_: str, _props: Any) -> None:
         with NetlifyClient.from_env() as netlify:
@@ -158,6 +163,7 @@ class Site(pulumi.dynamic.Resource, module="netlify", name="Site"):
     name: pulumi.Output[str]
     owner: pulumi.Output[str]
     account_slug: pulumi.Output[Optional[str]]
+    plan: pulumi.Output[str]
     account_id: pulumi.Output[str]
     url: pulumi.Output[str]
 

@@ -1,4 +1,4 @@
-"""Render dynamic providers: `web_service.WebService`, `key_value.KeyValue` (`pulumi-python:dynamic/render:*`).
+"""Render dynamic providers: `service.Service`, `key_value.KeyValue` (`pulumi-python:dynamic/render:*`).
 
 Import from the submodules; see providers/neon/__init__.py for why this file imports nothing.
 """

@@ -12,8 +12,8 @@ def test_known_type_passes(catalog):
 
 
 def test_unknown_type_of_a_known_platform_is_named(catalog):
-    text = run(coverage.policy(catalog), resource_args("pulumi-python:dynamic/render:KeyValue", {}, name="kv")).text
-    assert "kv (pulumi-python:dynamic/render:KeyValue): no free-tier table lists this type" in text
+    text = run(coverage.policy(catalog), resource_args("pulumi-python:dynamic/render:Postgres", {}, name="kv")).text
+    assert "kv (pulumi-python:dynamic/render:Postgres): no free-tier table lists this type" in text
     assert "policies/limits/render.toml" in text
 
 

@@ -18,7 +18,7 @@ from tests.emulators.rate_limits import RateLimiter
 from tests.emulators.support import loopback_client
 
 OWNER = "stagecraft/beta"
-SITE = {"name": "stagecraft-beta-shop", "owner": OWNER}
+SITE = {"name": "stagecraft-beta-shop", "owner": OWNER, "plan": "free"}
 INDEX = b"<!doctype html><title>shop</title>"
 SCRIPT = b"console.log('shop')"
 DIGEST = "sha256:" + "ab" * 32

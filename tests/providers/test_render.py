@@ -1,4 +1,4 @@
-"""Render providers: input checks and diffs (no network), then WebService and KeyValue against the Render emulator."""
+"""Render providers: input checks and diffs (no network), then Service and KeyValue against the Render emulator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from providers._http import ForeignResource, ProviderError
 from providers.render.deploys import DeployFailed
 from providers.render.key_value import KeyValueProvider
-from providers.render.web_service import WebServiceProvider
+from providers.render.service import ServiceProvider
 from tests.emulators import Fault, RenderEmulator
 from tests.emulators.support import loopback_client
 
@@ -31,13 +31,13 @@ def render(monkeypatch: pytest.MonkeyPatch, fast_http: None) -> Iterator[RenderE
 
 
 def dashboard_props(emu: RenderEmulator, service_id: str, **changes) -> dict:
-    return {"owner_id": emu.workspace, "service_id": service_id, "owner": OWNER, "image": IMAGE,
+    return {"owner_id": emu.workspace, "service_id": service_id, "owner": OWNER, "image": IMAGE, "plan": "free",
             "region": "oregon", "health_check_path": "/api/health", "port": 8000,
             "env": {"ENVIRONMENT": "beta"}, "secret_env": {"DATABASE_URL": DATABASE_URL}, **changes}
 
 
 def paid_props(emu: RenderEmulator, **changes) -> dict:
-    props = dashboard_props(emu, None, name="stagecraft-beta-api", plan="starter", **changes)
+    props = dashboard_props(emu, None, name="stagecraft-beta-api", **{"plan": "starter", **changes})
     del props["service_id"]
     return props
 
@@ -59,32 +59,32 @@ def key_value_props(emu: RenderEmulator, **changes) -> dict:
 # --- check and diff --------------------------------------------------------------------------------------
 
 CHECKED = {"owner_id": "tea-" + "a" * 20, "service_id": "srv-" + "b" * 20, "owner": OWNER, "image": IMAGE,
-           "region": "oregon", "health_check_path": "/api/health", "port": 8000}
+           "plan": "free", "region": "oregon", "health_check_path": "/api/health", "port": 8000}
 
 
 def test_a_dashboard_made_service_passes_check():
-    assert WebServiceProvider().check({}, CHECKED).failures == []
+    assert ServiceProvider().check({}, CHECKED).failures == []
 
 
 def test_a_service_id_of_the_wrong_shape_fails_check():
-    assert "service_id" in failures(WebServiceProvider().check({}, {**CHECKED, "service_id": "static-123"}))
+    assert "service_id" in failures(ServiceProvider().check({}, {**CHECKED, "service_id": "static-123"}))
 
 
 def test_a_region_render_does_not_have_fails_check():
-    assert "region" in failures(WebServiceProvider().check({}, {**CHECKED, "region": "mars"}))
+    assert "region" in failures(ServiceProvider().check({}, {**CHECKED, "region": "mars"}))
 
 
 def test_a_service_made_through_the_api_cannot_be_free():
     props = {**CHECKED, "service_id": None, "name": "api", "plan": "free"}
-    assert "plan" in failures(WebServiceProvider().check({}, props))
+    assert "plan" in failures(ServiceProvider().check({}, props))
 
 
 def test_the_provider_sets_port_and_the_owner_marker_itself():
-    assert "env" in failures(WebServiceProvider().check({}, {**CHECKED, "env": {"PORT": "1"}}))
+    assert "env" in failures(ServiceProvider().check({}, {**CHECKED, "env": {"PORT": "1"}}))
 
 
 def test_another_dashboard_service_replaces_but_an_image_change_updates_in_place():
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     replaced = provider.diff("id", CHECKED, {**CHECKED, "service_id": "srv-" + "c" * 20})
     updated = provider.diff("id", CHECKED, {**CHECKED, "image": "ghcr.io/weedgo/backend:1.0.1"})
     assert (replaced.replaces, updated.replaces, updated.changes) == (["service_id"], [], True)
@@ -94,7 +94,7 @@ def test_another_dashboard_service_replaces_but_an_image_change_updates_in_place
 
 def test_create_takes_over_the_dashboard_service_and_deploys_every_setting(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api", env={"FROM_DASHBOARD": "1"})
-    created = WebServiceProvider().create(dashboard_props(render, service_id))
+    created = ServiceProvider().create(dashboard_props(render, service_id))
     runs = render.live_deploy(service_id)
     assert (created.id, runs["image"], runs["healthCheckPath"], runs["env"]) == (
         service_id, IMAGE, "/api/health", {"ENVIRONMENT": "beta", "DATABASE_URL": DATABASE_URL,
@@ -103,7 +103,7 @@ def test_create_takes_over_the_dashboard_service_and_deploys_every_setting(rende
 
 def test_create_state_says_the_url_and_the_live_deploy(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
-    outs = WebServiceProvider().create(dashboard_props(render, service_id)).outs
+    outs = ServiceProvider().create(dashboard_props(render, service_id)).outs
     live = [d for d in render.objects("deploys") if d["status"] == "live"]
     assert (outs["url"], outs["deploy_id"], outs["service_name"]) == (
         "https://weedgo-api.onrender.com", live[0]["id"], "weedgo-api")
@@ -111,7 +111,7 @@ def test_create_state_says_the_url_and_the_live_deploy(render):
 
 def test_read_after_create_reports_no_change(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     props = dashboard_props(render, service_id)
     created = provider.create(props)
     read = provider.read(created.id, {**props, **created.outs})
@@ -120,25 +120,31 @@ def test_read_after_create_reports_no_change(render):
 
 def test_a_service_id_that_does_not_exist_is_a_clear_error(render):
     with pytest.raises(ProviderError, match="no service srv-0"):
-        WebServiceProvider().create(dashboard_props(render, "srv-" + "0" * 20))
+        ServiceProvider().create(dashboard_props(render, "srv-" + "0" * 20))
+
+
+def test_a_dashboard_service_on_another_plan_than_stated_is_refused(render):
+    service_id = render.add_dashboard_service(render.workspace, "weedgo-api", plan="starter")
+    with pytest.raises(ProviderError, match="plan 'starter', not 'free'"):
+        ServiceProvider().create(dashboard_props(render, service_id))
 
 
 def test_a_service_that_is_not_an_image_web_service_is_refused(render):
     site_id = render.add_dashboard_service(render.workspace, "docs", service_type="static_site")
     with pytest.raises(ProviderError, match="not a web service"):
-        WebServiceProvider().create(dashboard_props(render, site_id))
+        ServiceProvider().create(dashboard_props(render, site_id))
 
 
 def test_a_service_another_stack_manages_is_left_untouched(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api", env={"STAGECRAFT_OWNER": "stagecraft/uat"})
     with pytest.raises(ForeignResource, match="stagecraft/uat"):
-        WebServiceProvider().create(dashboard_props(render, service_id))
+        ServiceProvider().create(dashboard_props(render, service_id))
     assert render.live_deploy(service_id)["image"] == "docker.io/library/nginx:latest"
 
 
 def test_an_image_update_rolls_one_new_deploy(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     olds = dashboard_props(render, service_id)
     created = provider.create(olds)
     deploys_before = len(render.objects("deploys"))
@@ -150,7 +156,7 @@ def test_an_image_update_rolls_one_new_deploy(render):
 
 def test_a_secret_change_is_deployed(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     olds = dashboard_props(render, service_id)
     created = provider.create(olds)
     provider.update(service_id, {**olds, **created.outs},
@@ -160,7 +166,7 @@ def test_a_secret_change_is_deployed(render):
 
 def test_a_failed_deploy_fails_with_its_status_while_the_previous_one_serves(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     olds = dashboard_props(render, service_id)
     created = provider.create(olds)
     render.fail_image("ghcr.io/weedgo/backend:broken")
@@ -175,20 +181,20 @@ def test_a_deploy_queued_behind_another_is_waited_for(render):
     render.set_readiness_delay(8)
     with api(render) as client:
         assert client.post(f"/services/{service_id}/deploys", json={}).status_code == 201
-    WebServiceProvider().create(dashboard_props(render, service_id))
+    ServiceProvider().create(dashboard_props(render, service_id))
     assert (render.live_deploy(service_id)["image"], any(r.status == 202 for r in render.requests)) == (IMAGE, True)
 
 
 def test_a_lost_trigger_answer_makes_no_second_deploy(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
     render.inject(Fault.drop_after_action(), method="POST", path="/services/*/deploys")
-    WebServiceProvider().create(dashboard_props(render, service_id))
+    ServiceProvider().create(dashboard_props(render, service_id))
     assert len([d for d in render.objects("deploys")]) == 2
 
 
 def test_destroy_leaves_the_dashboard_service_with_its_own_settings(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api", env={"FROM_DASHBOARD": "1"})
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     props = dashboard_props(render, service_id)
     created = provider.create(props)
     provider.delete(service_id, {**props, **created.outs})
@@ -202,7 +208,7 @@ def test_destroy_leaves_the_dashboard_service_with_its_own_settings(render):
 # --- a paid service made through the API -------------------------------------------------------------------
 
 def test_a_paid_service_is_created_deployed_and_deleted(render):
-    provider = WebServiceProvider()
+    provider = ServiceProvider()
     props = paid_props(render)
     created = provider.create(props)
     runs = render.live_deploy(created.id)
@@ -212,7 +218,7 @@ def test_a_paid_service_is_created_deployed_and_deleted(render):
 
 def test_a_lost_create_answer_adopts_the_service_this_call_made(render):
     render.inject(Fault.drop_after_action(), method="POST", path="/services")
-    created = WebServiceProvider().create(paid_props(render))
+    created = ServiceProvider().create(paid_props(render))
     assert [s["id"] for s in render.objects("services")] == [created.id]
 
 

@@ -35,6 +35,22 @@ _COMPUTED = {
     "cloudflare:index/apiToken:ApiToken": lambda i: {"value": "mock-api-token-value", "status": "active"},
     "pulumi-python:dynamic/build:StaticBuild": lambda i: {
         "artifact_dir": f"/builds/{i['app']}", "artifact_digest": "a" * 64, "file_count": 3, "size_bytes": 2048},
+    "pulumi-python:dynamic/netlify:Site": lambda i: {"account_id": "mock-account-id",
+                                                     "url": f"https://{i['name']}.netlify.app"},
+    "pulumi-python:dynamic/netlify:Deploy": lambda i: {"deploy_url": "https://0123abcd--mock.netlify.app",
+                                                       "site_url": "https://mock.netlify.app"},
+    "pulumi-python:dynamic/render:Service": lambda i: {"url": "https://weedgo-api.onrender.com",
+                                                       "deploy_id": "dep-mock", "service_name": "weedgo-api"},
+    "pulumi-python:dynamic/render:KeyValue": lambda i: {
+        "internal_url": "redis://red-mock:6379",
+        "external_url": "rediss://red-mock:mock-kv-password@oregon-keyvalue.render.com:6379"},
+    "pulumi-python:dynamic/supabase:Project": lambda i: {
+        "db_host": "db.mockrefmockrefmockre.supabase.co", "pooler_host": f"aws-0-{i['region']}.pooler.supabase.com",
+        "pooler_port": 5432, "pooler_user": "postgres.mockrefmockrefmockre", "database": "postgres",
+        "api_url": "https://mockrefmockrefmockre.supabase.co",
+        "storage_url": "https://mockrefmockrefmockre.supabase.co/storage/v1", "service_key": "sb_secret_mock-key"},
+    "pulumi-python:dynamic/supabase:Bucket": lambda i: {
+        "endpoint": "https://mockrefmockrefmockre.supabase.co/storage/v1"},
     "pulumi-python:dynamic/cloudflare:PagesDeployment": lambda i: {
         "deployment_id": f"dep-{i['project_name']}", "url": f"https://0123abcd.{i['project_name']}.pages.dev",
         "alias_url": f"https://{i['project_name']}.pages.dev", "environment": "production"},

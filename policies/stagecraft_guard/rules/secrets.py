@@ -45,6 +45,7 @@ PAGES_PROJECT = "cloudflare:index/pagesProject:PagesProject"
 SECRET_INPUTS: Dict[str, Tuple[str, ...]] = {
     "pulumi-python:dynamic/koyeb:Secret": ("value",),
     "pulumi-python:dynamic/postgres:Extensions": ("connection_uri",),
+    "pulumi-python:dynamic/supabase:Project": ("db_pass",),
 }
 """Inputs that are secret whatever they look like (the contract's, and the SQL connection of postgres:Extensions)."""
 
@@ -54,6 +55,9 @@ SECRET_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     "pulumi-python:dynamic/neon:Role": ("password",),
     "pulumi-python:dynamic/upstash:RedisDatabase": ("password", "rest_token"),
     "pulumi-python:dynamic/local:PostgresDatabase": ("password", "connection_uri"),
+    "pulumi-python:dynamic/render:Service": ("secret_env", "restore"),
+    "pulumi-python:dynamic/render:KeyValue": ("internal_url", "external_url"),
+    "pulumi-python:dynamic/supabase:Project": ("db_pass", "service_key"),
 }
 """Outputs the resource contract declares secret (and, for koyeb:Secret and local:GeneratedSecret, outputs that
 echo or generate a secret); they need ``additional_secret_outputs``."""

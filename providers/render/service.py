@@ -1,4 +1,4 @@
-"""A Render web service running a container image (``pulumi-python:dynamic/render:WebService``).
+"""A Render web service running a container image (``pulumi-python:dynamic/render:Service``).
 
 Render's API does not create free web services (render-oss/terraform-provider-render issue #44; the spec's
 `paidPlan`), so the service comes one of two ways:
@@ -52,10 +52,10 @@ ENV_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 @dataclass(frozen=True)
-class WebServiceArgs(CheckedArgs):
+class ServiceArgs(CheckedArgs):
     """Inputs of a Render web service."""
 
-    KIND = "render:WebService"
+    KIND = "render:Service"
 
     owner_id: pulumi.Input[str]
     """Render workspace id (`tea-...` or `usr-...`). Changing it replaces."""
@@ -74,8 +74,9 @@ class WebServiceArgs(CheckedArgs):
     name: Optional[pulumi.Input[str]] = None
     """Name of a service made here (the physical name; renamed in place); None with ``service_id``, whose
     dashboard-made service keeps its own name (``service_name``)."""
-    plan: Optional[pulumi.Input[str]] = None
-    """Plan of a service made here (`starter`, ...: the API makes paid plans only); None with ``service_id``."""
+    plan: pulumi.Input[str] = "free"
+    """The service's plan: a dashboard-made service's own (checked, `free` normally); for a service made here a
+    paid one (`starter`, ...: the API makes no free web service). The policy pack prices it."""
     env: pulumi.Input[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """Plain env vars, name -> value."""
     secret_env: pulumi.Input[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
@@ -96,7 +97,7 @@ class WebServiceArgs(CheckedArgs):
             "image": reader.string("image", example='"ghcr.io/acme/api:1.0.0"', pattern=r"\S+",
                                    pattern_hint="an image reference without spaces"),
             "region": reader.string("region", example='"oregon"', choices=REGIONS),
-            "plan": reader.string("plan", required=False, example='"starter"', choices=PAID_PLANS),
+            "plan": reader.string("plan", example='"free"', choices=("free", *PAID_PLANS)),
             "health_check_path": reader.string("health_check_path", example='"/api/health"', pattern=r"/\S*",
                                                pattern_hint='an absolute path such as "/api/health"'),
             "port": reader.integer("port", example="8000", minimum=1, maximum=65535),
@@ -117,16 +118,16 @@ def _check_relations(reader: InputReader, v: dict[str, Any]) -> None:
         if reserved:
             reader.fail("env", f"{', '.join(reserved)} is set by the provider itself (owner marker, port)")
     service_id, plan, name = (reader.props.get(k) for k in ("service_id", "plan", "name"))
-    if service_id is None and plan is None:
-        reader.fail("plan", "is required for a service made through the API, which makes paid plans only "
+    if service_id is None and plan == "free":
+        reader.fail("plan", "must be a paid plan for a service made through the API, which makes no free web service "
                             f"({', '.join(PAID_PLANS)}); a free service is made in the dashboard and given as service_id")
     if service_id is None and name is None:
         reader.fail("name", "is required for a service made through the API")
-    if service_id is not None and (plan is not None or name is not None):
-        reader.fail("service_id", "a dashboard-made service keeps its own plan and name: leave plan and name unset")
+    if service_id is not None and name is not None:
+        reader.fail("name", "must be unset with service_id: a dashboard-made service keeps its own name")
 
 
-def env_set(args: WebServiceArgs) -> dict[str, str]:
+def env_set(args: ServiceArgs) -> dict[str, str]:
     """The whole env var set the service gets: ours, the owner marker and PORT."""
     return {**args.env, **args.secret_env, OWNER_ENV: args.owner, PORT_ENV: str(args.port)}
 
@@ -147,7 +148,7 @@ def _to_outs(service: Mapping[str, Any], values: Mapping[str, str], desired: Map
         "owner": values.get(OWNER_ENV),
         "image": service.get("imagePath"),
         "region": details.get("region") or desired.get("region"),
-        "plan": desired.get("plan") if made_here else None,
+        "plan": details.get("plan") or desired.get("plan"),
         "health_check_path": details.get("healthCheckPath") or None,
         "port": int(port) if port.isdigit() else None,
         "env": {k: v for k, v in rest.items() if k in plain_keys},
@@ -159,17 +160,17 @@ def _to_outs(service: Mapping[str, Any], values: Mapping[str, str], desired: Map
     }
 
 
-class WebServiceProvider(ResourceProvider):
+class ServiceProvider(ResourceProvider):
     """CRUD for Render web services. Credentials come from RENDER_API_KEY / RENDER_API_URL at call time."""
 
     def check(self, _olds: Any, news: Any):
-        return WebServiceArgs.check(news)
+        return ServiceArgs.check(news)
 
     def diff(self, _id: str, olds: Any, news: Any) -> DiffResult:
         return diff_props(olds, news, fields=FIELDS, immutable=IMMUTABLE, unique_name=False)
 
     def create(self, props: Any) -> CreateResult:
-        args: WebServiceArgs = WebServiceArgs.from_props(props)
+        args: ServiceArgs = ServiceArgs.from_props(props)
         with RenderClient.from_env() as render:
             if args.service_id:
                 service, restore = _take_over(render, args)
@@ -190,13 +191,13 @@ class WebServiceProvider(ResourceProvider):
                                         props.get("restore")))
 
     def update(self, id_: str, olds: Any, news: Any) -> UpdateResult:
-        args: WebServiceArgs = WebServiceArgs.from_props(news)
+        args: ServiceArgs = ServiceArgs.from_props(news)
         with RenderClient.from_env() as render:
             changed = changed_fields(olds, news, MUTABLE)
             deploy_id = str(olds.get("deploy_id") or "")
             if changed:
                 _configure(render, id_, args, config=bool(set(changed) & set(CONFIG_FIELDS)),
-                           env=bool(set(changed) & set(ENV_FIELDS)))
+                           env=bool(set(changed) & set(ENV_FIELDS)), plan_change="plan" in changed)
                 deploy_id = str(deploy_and_wait(render, render.get_service(id_))["id"])
             return UpdateResult(_state(render, id_, news, {"id": deploy_id}, olds.get("restore")))
 
@@ -211,7 +212,7 @@ class WebServiceProvider(ResourceProvider):
                 return
 
 
-def _take_over(render: RenderClient, args: WebServiceArgs) -> tuple[dict[str, Any], Optional[dict[str, Any]]]:
+def _take_over(render: RenderClient, args: ServiceArgs) -> tuple[dict[str, Any], Optional[dict[str, Any]]]:
     """The dashboard-made service, checked, and what to put back on destroy (None when it was ours already)."""
     try:
         service = render.get_service(str(args.service_id))
@@ -225,6 +226,10 @@ def _take_over(render: RenderClient, args: WebServiceArgs) -> tuple[dict[str, An
         raise ProviderError(
             f"{API}: service {args.service_id} is a {service.get('type')} running {details.get('runtime')!r}, not a "
             f"web service from a container image; make one in the dashboard (New > Web Service > Existing image)")
+    if details.get("plan") != args.plan:
+        raise ProviderError(
+            f"{API}: service {args.service_id} is on plan {details.get('plan')!r}, not {args.plan!r}; state the plan it "
+            f"has (the policy pack prices it), or change it in the dashboard")
     if details.get("region") != args.region:
         raise ProviderError(
             f"{API}: service {args.service_id} runs in {details.get('region')}, not {args.region}; the stack's Render "
@@ -240,7 +245,7 @@ def _take_over(render: RenderClient, args: WebServiceArgs) -> tuple[dict[str, An
     return service, restore
 
 
-def _create_paid(render: RenderClient, args: WebServiceArgs):
+def _create_paid(render: RenderClient, args: ServiceArgs):
     body = {
         "type": "web_service", "name": args.name, "ownerId": args.owner_id, "autoDeploy": "no",
         "image": {"ownerId": args.owner_id, "imagePath": args.image},
@@ -261,7 +266,7 @@ def _create_paid(render: RenderClient, args: WebServiceArgs):
     return service, deploy, None
 
 
-def _ours_by_name(render: RenderClient, args: WebServiceArgs) -> Optional[dict[str, Any]]:
+def _ours_by_name(render: RenderClient, args: ServiceArgs) -> Optional[dict[str, Any]]:
     """A same-named service of the workspace, as `{service, deployId}` (deploy unknown), preferring one of ours."""
     found = render.find_services(str(args.name), str(args.owner_id))
     for service in found:
@@ -270,15 +275,19 @@ def _ours_by_name(render: RenderClient, args: WebServiceArgs) -> Optional[dict[s
     return {"service": found[-1], "deployId": None} if found else None
 
 
-def _configure(render: RenderClient, service_id: str, args: WebServiceArgs, *, config: bool = True,
-               env: bool = True) -> None:
+def _configure(render: RenderClient, service_id: str, args: ServiceArgs, *, config: bool = True,
+               env: bool = True, plan_change: bool = False) -> None:
     """Send the image/health check/name/plan (PATCH) and the whole env var set (PUT); no deploy yet."""
     if config:
         details: dict[str, Any] = {"healthCheckPath": args.health_check_path}
         body: dict[str, Any] = {"image": {"ownerId": args.owner_id, "imagePath": args.image}, "serviceDetails": details}
         if not args.service_id:
-            details["plan"] = args.plan
             body["name"] = args.name
+        if plan_change:
+            if args.plan == "free":
+                raise ProviderError(f"{API}: service {service_id} cannot be moved to the free plan through the API "
+                                    f"(it sets paid plans only); change it in the dashboard")
+            details["plan"] = args.plan
         render.update_service(service_id, body)
     if env:
         render.replace_env_vars(service_id, env_set(args))
@@ -309,7 +318,7 @@ def _state(render: RenderClient, service_id: str, props: Mapping[str, Any], depl
     return _to_outs(service, render.get_env_vars(service_id), props, str(deploy.get("id") or ""), restore)
 
 
-class WebService(pulumi.dynamic.Resource, module="render", name="WebService"):
+class Service(pulumi.dynamic.Resource, module="render", name="Service"):
     """A Render web service from an image. ``id`` is the service id (`srv-...`).
 
     Outputs add to the inputs: ``service_name``, ``deploy_id`` (our last deploy that went live), ``url``
@@ -332,8 +341,8 @@ class WebService(pulumi.dynamic.Resource, module="render", name="WebService"):
     url: pulumi.Output[str]
     restore: pulumi.Output[Optional[dict]]
 
-    def __init__(self, resource_name: str, args: WebServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+    def __init__(self, resource_name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             additional_secret_outputs=["secret_env", "restore"]))
         props = {**args.to_props(), "service_name": None, "deploy_id": None, "url": None, "restore": None}
-        super().__init__(WebServiceProvider(), resource_name, props, opts)
+        super().__init__(ServiceProvider(), resource_name, props, opts)
