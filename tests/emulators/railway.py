@@ -67,6 +67,10 @@ _SECRET = re.compile(r'\$\{\{\s*secret\((\d+)(?:\s*,\s*"([^"]*)")?\)\s*\}\}')
 _PENDING_STATUSES = ("QUEUED", "INITIALIZING", "DEPLOYING")
 
 
+WORKSPACE_ID = "ws-stagecraft"
+"""The one workspace of the emulated account (`me.workspaces`, `workspace(workspaceId:)`)."""
+
+
 class RailwayEmulator(GraphQLEmulator):
     """In-memory Railway workspace on the Free plan."""
 
@@ -86,6 +90,7 @@ class RailwayEmulator(GraphQLEmulator):
         self.not_found_wording = not_found_wording
         self.postgres_admin_url = postgres_admin_url
         self.failing_images: dict[str, str] = {}
+        self.current_usage = 0.0
         self.deleted_ids: set[str] = set()
         self._rate: tuple[int, float] | None = None
         self._rate_log: deque[float] = deque()
@@ -401,6 +406,28 @@ class RailwayEmulator(GraphQLEmulator):
     @resolves("Query.volumeInstance")
     def volume_instance(self, call: GraphQLCall, id: str) -> dict[str, Any]:
         return self._volume_instance_gql(call, self._get("volume_instances", "VolumeInstance", id))
+
+    @resolves("Query.me")
+    def me(self, call: GraphQLCall) -> dict[str, Any]:
+        """The token's user and the one workspace it belongs to (`User.workspaces`)."""
+        return {"id": "user-stagecraft", "email": "ops@example.com", "workspaces": [self._workspace_gql()]}
+
+    @resolves("Query.workspace")
+    def workspace(self, call: GraphQLCall, workspaceId: str) -> dict[str, Any]:
+        if workspaceId != WORKSPACE_ID:
+            raise GraphQLApiError("Not Authorized")
+        return self._workspace_gql()
+
+    def _workspace_gql(self) -> dict[str, Any]:
+        # `Customer.currentUsage` is the period's usage in dollars, cached by Railway (the schema's description).
+        start = time.strftime("%Y-%m-01T00:00:00.000Z", time.gmtime())
+        return {"id": WORKSPACE_ID, "name": "stagecraft", "plan": self.plan.upper(),
+                "customer": {"id": "customer-stagecraft", "currentUsage": self.current_usage,
+                             "billingPeriod": {"start": start, "end": now_rfc3339()}}}
+
+    def set_current_usage(self, dollars: float) -> None:
+        """The workspace's usage so far this billing period, as Railway meters it on its own."""
+        self.current_usage = float(dollars)
 
     @resolves("Query.regions")
     def regions(self, call: GraphQLCall, projectId: str | None = None) -> list[dict[str, Any]]:
