@@ -3,7 +3,7 @@
     stagecraft compare --stacks uat,beta,preprod
     stagecraft failover --config failover.yaml [--once]
     stagecraft db-sync --from uat --to beta
-    stagecraft usage
+    stagecraft usage [--json usage.json]
 
 Bad input ends with one line on standard error and exit status 2, never a traceback.
 """
@@ -23,8 +23,9 @@ def commands() -> tuple[Command, ...]:
     from tools.ops.compare_command import COMMAND as compare
     from tools.ops.db_sync_command import COMMAND as db_sync
     from tools.ops.failover_command import COMMAND as failover
+    from tools.ops.usage_command import COMMAND as usage
 
-    return (compare, failover, db_sync)
+    return (compare, failover, db_sync, usage)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
