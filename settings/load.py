@@ -116,13 +116,19 @@ _SECTIONS_WITH_PLATFORM = {
 
 def _fix(error: Mapping[str, Any], path: str, stack: str) -> str:
     kind = error["type"]
+    # A rule can say how to fix itself: `remove_key` (a key the platform does not use) or a value that works.
+    fix_value = error.get("ctx", {}).get("fix_value")
     if kind == "extra_forbidden":
         return f"pulumi config rm --path '{NAMESPACE}:{path}' -s {stack}   (or correct its spelling)"
+    if kind == "remove_key":
+        return f"pulumi config rm --path '{NAMESPACE}:{path}' -s {stack}"
     if kind == "missing" and path in _SECTIONS_WITH_PLATFORM:
         path = f"{path}.platform"
         kind = "literal_error"
     expected = error.get("ctx", {}).get("expected")
-    if kind == "literal_error" and isinstance(expected, str):
+    if fix_value is not None:
+        value = str(fix_value)
+    elif kind == "literal_error" and isinstance(expected, str):
         value = expected.split(",")[0].split(" or ")[0].strip().strip("'")
     elif kind == "literal_error":
         value = "<platform>"

@@ -19,16 +19,17 @@ from settings.beta_platforms import (
     SupabaseSettings,
 )
 from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
+from settings.preprod_platforms import MobileSettings, RailwayServiceSettings, RailwaySettings, VercelSettings
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
 # The platforms each component can run on today. DESIGN.md §1 names more (netlify, vercel, render, railway,
 # supabase, ...); each joins its Literal when its component code and provider land, never before.
-FrontendPlatform = Literal["cloudflare-pages", "netlify", "local"]
-BackendPlatform = Literal["koyeb", "render", "local"]
-PostgresPlatform = Literal["neon", "supabase", "local"]
-RedisPlatform = Literal["upstash", "render", "memory", "local"]
-StoragePlatform = Literal["r2", "supabase", "local"]
+FrontendPlatform = Literal["cloudflare-pages", "netlify", "vercel", "local"]
+BackendPlatform = Literal["koyeb", "render", "railway", "local"]
+PostgresPlatform = Literal["neon", "supabase", "railway", "local"]
+RedisPlatform = Literal["upstash", "render", "railway", "memory", "local"]
+StoragePlatform = Literal["r2", "supabase", "railway-volume", "local"]
 
 REQUIRED_EXTENSIONS: tuple[str, ...] = ("vector", "pg_trgm", "uuid-ossp")
 
@@ -106,6 +107,8 @@ class BackendSettings(_Settings):
     local_url: str = Field(default="http://localhost:8000", description="Backend URL on platform `local`.")
     koyeb: KoyebSettings = Field(default_factory=KoyebSettings, description="Koyeb settings (platform `koyeb`).")
     render: RenderServiceSettings | None = Field(default=None, description="Render web service (platform `render`).")
+    railway: RailwayServiceSettings = Field(default_factory=RailwayServiceSettings,
+                                            description="Railway service region and replicas (platform `railway`).")
 
     @model_validator(mode="after")
     def _cloud_needs_an_image(self) -> BackendSettings:
@@ -258,6 +261,12 @@ class StackSettings(_Settings):
     render: RenderSettings | None = Field(default=None, description="Render workspace and region (platform `render`).")
     supabase: SupabaseSettings | None = Field(default=None,
                                               description="The Supabase project's organization, region and plan.")
+    vercel: VercelSettings = Field(default_factory=VercelSettings, description="Vercel team and project names.")
+    railway: RailwaySettings = Field(default_factory=RailwaySettings,
+                                     description="The Railway workspace and its plan (platforms `railway`, "
+                                                 "`railway-volume`).")
+    mobile: MobileSettings | None = Field(default=None, description="The mobile app's Expo EAS channel (stacks that "
+                                                                    "ship the mobile app).")
     env_files: EnvFilesSettings = Field(default_factory=EnvFilesSettings)
     jwt_rotation: str = Field(default="", max_length=64,
                               description="Change to any new text to rotate the generated JWT_SECRET (the backend "
@@ -281,6 +290,19 @@ class StackSettings(_Settings):
             raise ValidationError.from_exception_data("StackSettings", problems)
         return self
 
+    @model_validator(mode="after")
+    def _preprod_platform_prerequisites(self) -> StackSettings:
+        from settings.preprod_platform_rules import preprod_platform_problems
+
+        problems = preprod_platform_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data("StackSettings", problems)
+        return self
+
+    def vercel_project_name(self, app: str) -> str:
+        """The Vercel project of an app: `<vercel.projectNamePrefix or project-stack>-<app>`."""
+        return self.vercel.project_name(f"{self.project}-{self.stack}", app)
+
     def netlify_site_name(self, app: str) -> str:
         """The Netlify site of an app: `<netlify.siteNamePrefix or project-stack>-<app>`."""
         return self.netlify.site_name(f"{self.project}-{self.stack}", app)
@@ -290,7 +312,7 @@ class StackSettings(_Settings):
         """Every component is on this machine (the embedded default): no cloud provider plugin is needed."""
         return (self.frontend.platform == "local" and self.backend.platform == "local"
                 and self.postgres.platform == "local" and self.redis.platform in ("memory", "local")
-                and self.storage.platform == "local")
+                and self.storage.platform == "local" and self.mobile is None)
 
     def physical_name(self, role: str) -> str:
         """`<project>-<stack>-<role>`: two stacks in one account never collide (SST's rule)."""
