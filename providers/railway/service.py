@@ -25,7 +25,9 @@ from .ownership import OWNER_VARIABLE, read_owner, service_claim
 
 SETTINGS = ("start_command", "health_check_path", "health_check_timeout", "region", "num_replicas")
 FIELDS = ("project_id", "environment_id", "name", "image", "port", "variables", "secret_variables", "owner",
-          "volume_id", "volume_mount_path", *SETTINGS)
+          "volume_id", "volume_mount_path", "plan", *SETTINGS)
+PLANS = ("free", "trial", "hobby", "pro")
+"""Railway's plans; a plan belongs to the workspace, not to a service (railwayapp/docs pricing/plans.md)."""
 IMMUTABLE = ("project_id", "environment_id", "name", "volume_id", "volume_mount_path")
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
@@ -66,6 +68,10 @@ class ServiceArgs(CheckedArgs):
     """A detached volume to attach to the service before it first deploys. Changing it replaces."""
     volume_mount_path: Optional[pulumi.Input[str]] = None
     """Where the volume is mounted in the container."""
+    plan: pulumi.Input[str] = "free"
+    """The workspace's plan the service runs on (``free``, ``trial``, ``hobby``, ``pro``). Railway sets plans per
+    workspace, so nothing is sent: it is declared here for the policy pack, which prices and gates it
+    (policies/limits/railway.toml), and it bounds ``num_replicas`` (Free and Trial: one replica)."""
 
     @classmethod
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
@@ -89,8 +95,14 @@ class ServiceArgs(CheckedArgs):
             "volume_id": reader.string("volume_id", required=False),
             "volume_mount_path": reader.string("volume_mount_path", required=False, pattern=r"/.*",
                                                pattern_hint="must be an absolute path"),
+            "plan": reader.string("plan", required=False, choices=PLANS),
         }
         values["num_replicas"] = values["num_replicas"] or 1
+        values["plan"] = values["plan"] or "free"
+        replicas = values["num_replicas"]
+        if values["plan"] in ("free", "trial") and isinstance(replicas, int) and replicas > 1:
+            reader.fail("num_replicas", f"Railway's {values['plan']} plan runs one replica per service; got "
+                                        f"{replicas}")
         for field in ("variables", "secret_variables"):
             reserved = sorted(set(values[field] or {}) & {OWNER_VARIABLE, "PORT"})
             if reserved:
@@ -180,7 +192,9 @@ class ServiceProvider(ResourceProvider):
                                          replace=True, skip_deploys=True)
             if {"image", *SETTINGS} & set(changed):
                 railway.update_instance(id_, args.environment_id, args.settings())
-            deployment_id = _deploy_and_wait(railway, args, id_) if changed else olds.get("deployment_id", "")
+            # The plan is declared, not sent: changing it alone deploys nothing.
+            rolls = set(changed) - {"plan"}
+            deployment_id = _deploy_and_wait(railway, args, id_) if rolls else olds.get("deployment_id", "")
             return UpdateResult(_to_outs(args, args.image, deployment_id, args.all_variables()))
 
     def delete(self, id_: str, props: Any) -> None:

@@ -151,6 +151,27 @@ def test_more_replicas_than_the_region_list_allows_fails_check():
     assert [f.property for f in failures] == ["region"]
 
 
+def test_more_than_one_replica_on_the_free_plan_fails_check():
+    failures = ServiceArgs.check(service_props("p", "e", num_replicas=2, plan="free")).failures
+    assert [f.property for f in failures] == ["num_replicas"] and "free plan" in failures[0].reason
+
+
+def test_an_unknown_plan_fails_check():
+    failures = ServiceArgs.check(service_props("p", "e", plan="enterprise")).failures
+    assert [f.property for f in failures] == ["plan"]
+
+
+def test_the_plan_is_kept_in_state_for_the_policy_pack(railway):
+    _service_id, outs, _ = make_service(plan="free")
+    assert outs["plan"] == "free"
+
+
+def test_changing_only_the_declared_plan_deploys_nothing(railway):
+    service_id, outs, props = make_service(plan="free")
+    updated = ServiceProvider().update(service_id, outs, {**props, "plan": "hobby"}).outs
+    assert (len(railway.objects("deployments")), updated["plan"]) == (1, "hobby")
+
+
 def test_a_deleted_service_reads_as_gone(railway):
     service_id, outs, _ = make_service()
     ServiceProvider().delete(service_id, outs)
