@@ -22,6 +22,7 @@ from .cloudflare import CloudflareEmulator
 from .conformance import CONFORMANCE, ConformanceRegistry, format_conformance_summary
 from .eas import EasEmulator
 from .faults import Fault
+from .github import GitHubEmulator
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
 from .netlify import NetlifyEmulator
@@ -41,6 +42,7 @@ __all__ = [
     "EasEmulator",
     "Emulator",
     "Fault",
+    "GitHubEmulator",
     "KoyebEmulator",
     "NeonEmulator",
     "NetlifyEmulator",

@@ -22,6 +22,7 @@ from .cloudflare import CloudflareEmulator
 from .conformance import format_conformance_summary
 from .eas import EasEmulator
 from .faults import RATE_KINDS
+from .github import GitHubEmulator
 from .koyeb import KoyebEmulator
 from .neon import NeonEmulator
 from .netlify import NetlifyEmulator
@@ -32,7 +33,8 @@ from .upstash import UpstashEmulator
 
 EMULATORS: dict[str, type[Emulator]] = {
     "cloudflare": CloudflareEmulator, "koyeb": KoyebEmulator, "neon": NeonEmulator, "upstash": UpstashEmulator,
-    "railway": RailwayEmulator, "eas": EasEmulator, "netlify": NetlifyEmulator, "render": RenderEmulator}
+    "railway": RailwayEmulator, "eas": EasEmulator, "netlify": NetlifyEmulator, "render": RenderEmulator,
+    "github": GitHubEmulator}
 
 
 def build_parser() -> argparse.ArgumentParser:
