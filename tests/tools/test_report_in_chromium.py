@@ -4,6 +4,7 @@ figure, and its screenshot is kept under out/test-artifacts. The JSON beside it 
 from __future__ import annotations
 
 import json
+import os
 import struct
 import subprocess
 import zlib
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulators import NeonEmulator
 from tests.machine import closed_port
 from tests.tools.health_servers import Behaviour, Farm, lognormal_latencies
 from tests.tools.system import artifact_path, program
@@ -57,13 +59,23 @@ def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("page")
-    with Farm() as farm:
+    neon = NeonEmulator(api_key="neon-key")
+    project = neon.add_project("stagecraft")
+    neon.set_consumption(project, synthetic_storage_size=450_000_000, compute_time_seconds=30 * 3600,
+                         data_transfer_bytes=7_500_000_000)
+    with Farm() as farm, neon.serve() as neon_url, pytest.MonkeyPatch.context() as env:
+        for name in list(os.environ):
+            if name.endswith(("_TOKEN", "_API_KEY", "_EMAIL")):
+                env.delenv(name)
+        env.setenv("NEON_API_URL", neon_url)
+        env.setenv("NEON_API_KEY", "neon-key")
         farm.add("uat", Behaviour(latencies_ms=lognormal_latencies(40, 0.3, 10, 1), db_ms=(8.0,)))
         farm.add("beta", Behaviour(latencies_ms=lognormal_latencies(90, 0.3, 10, 2), fail_every=5, db_ms=(45.0,)))
         farm.add("preprod", Behaviour(latencies_ms=lognormal_latencies(25, 0.3, 10, 3), db_ms=(150.0,)))
         endpoints = folder / "endpoints.json"
         endpoints.write_text(json.dumps({name: s.health_url for name, s in farm.servers.items()}))
-        assert main(["compare", "--endpoints", str(endpoints), "--samples", "10", "--out", str(folder / "out")]) == 0
+        assert main(["compare", "--endpoints", str(endpoints), "--samples", "10", "--usage",
+                     "--out", str(folder / "out")]) == 0
     return folder / "out"
 
 
@@ -104,6 +116,17 @@ def test_every_environment_and_figure_is_on_the_rendered_page(report, measured):
         assert target["description"] in text
 
 
+def test_free_tier_usage_is_on_the_page_with_its_levels(report, measured):
+    document = json.loads((report / "environment_comparison.json").read_text())
+    readings = {m["id"]: m for p in document["usage"]["platforms"] for m in p["measurements"]}
+    assert (readings["neon.storage-gb"]["level"], readings["neon.egress-gb"]["level"]) == ("warning", "error")
+    text = measured["text"]
+    for reading in readings.values():
+        assert f"{reading['used']:g} / {reading['limit']:g}" in text and reading["what"] in text
+    assert "90 % warning" in text and "150 % error" in text
+    assert "Netlify" in text and "no-usage-api" in text
+
+
 def test_every_chart_is_laid_out_with_its_shapes(measured):
     charts = {svg["label"]: svg for svg in measured["svgs"]}
     # Shapes: histogram bars and markers; 12 uptime bars; 3 database bars and the target line. No cold start
@@ -117,12 +140,12 @@ def test_every_chart_is_laid_out_with_its_shapes(measured):
 def test_a_screenshot_of_the_page_is_kept(report):
     screenshot = artifact_path("environment_comparison.png")
     screenshot.unlink(missing_ok=True)
-    done = _chromium("--window-size=1100,2200", f"--screenshot={screenshot}",
+    done = _chromium("--window-size=1100,3200", f"--screenshot={screenshot}",
                      (report / "environment_comparison.html").as_uri(), cwd=report)
     assert done.returncode == 0, done.stderr[-2000:]
     width, height, colours = _png_size_and_colours(screenshot)
     print(f"\nscreenshot of the comparison page: {screenshot} ({width}x{height})")
-    assert (width, height) == (1100, 2200) and colours > 20
+    assert (width, height) == (1100, 3200) and colours > 20
 
 
 def test_the_json_beside_the_page_validates_against_its_schema(report):
