@@ -101,8 +101,13 @@ def main() -> None:
             print(f"{label + f' ({count} apps):':32} {samples.spread(f'{kind} {count}')}  "
                   f"(state {state_bytes[count] / 1e6:.2f} MB)")
         low, high = _marginal(samples, kind, small, middle, large)
-        judged = f"ratio {high / low:.2f} (goal <= {GOAL}: {verdict(high / low, GOAL)})" if low > 0 else \
-            "no ratio: the noise is larger than the marginal cost (run more rounds)"
+        if low > 0 and high > 0:
+            judged = f"ratio {high / low:.2f} (goal <= {GOAL}: {verdict(high / low, GOAL)})"
+        else:
+            noise = max(max(samples.times[f"{kind} {n}"]) - min(samples.times[f"{kind} {n}"]) for n in sizes)
+            judged = (f"no ratio: a marginal cost is not above zero, i.e. within the run-to-run spread "
+                      f"({noise:.2f} s = {noise / (middle - small) * 1000:.1f} ms per app below {middle}); "
+                      "more rounds narrow it")
         print(f"  marginal per app: {low * 1000:.1f} ms ({small}->{middle}), {high * 1000:.1f} ms "
               f"({middle}->{large}); {judged}")
 
