@@ -1,5 +1,5 @@
 """Fixtures for the local PostgreSQL bootstrap: run bootstrap/postgres.py for real on ports and state
-directories of the tests' own, never the developer's default ones (54329, .stagecraft/postgres)."""
+directories of the tests' own, never the clone's own server (its recorded port, .stagecraft/postgres)."""
 
 from __future__ import annotations
 
