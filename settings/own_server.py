@@ -22,15 +22,23 @@ def resolve_local_server(local: LocalPostgresSettings, project_root: Path) -> Lo
     if not password_file.is_absolute():
         password_file = Path(project_root) / password_file
     update: dict = {"admin_password_file": str(password_file)}
-    if local.port is None:
+    if local.port is None and _own_server_host(local.host):
         update["port"] = recorded(password_file.parent)
     return local.model_copy(update=update)
+
+
+def _own_server_host(host: str) -> bool:
+    """Whether the project's own server (loopback only) can be the one at `host` (as bootstrap/pg/config.py)."""
+    return host in ("127.0.0.1", "localhost")
 
 
 def missing_port_problem(local: LocalPostgresSettings, stack: str) -> str | None:
     """The problem and its fix when a resolved `local` still has no port; None when it has one."""
     if local.port is not None:
         return None
+    if not _own_server_host(local.host):
+        return (f"{PORT_KEY} is not set; the server at {local.host} is not this clone's own, so its port must be "
+                f"given. Fix: pulumi config set --path '{PORT_KEY}' <port> -s {stack}. Nothing was changed.")
     record = Path(local.admin_password_file).parent / RECORD_NAME
     return (f"{PORT_KEY} is not set, and no port of this clone's own PostgreSQL is recorded beside "
             f"stagecraft:postgres.local.adminPasswordFile ({record} is missing). "

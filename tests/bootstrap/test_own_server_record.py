@@ -53,3 +53,12 @@ def test_a_resolved_port_is_no_problem(tmp_path: Path) -> None:
     _recorded_clone(tmp_path, 54344)
 
     assert missing_port_problem(resolve_local_server(LocalPostgresSettings(), tmp_path), "dev") is None
+
+
+def test_a_server_elsewhere_does_not_take_the_clones_port(tmp_path: Path) -> None:
+    _recorded_clone(tmp_path, 54344)
+
+    local = resolve_local_server(LocalPostgresSettings(host="db.internal"), tmp_path)
+
+    assert local.port is None
+    assert "the server at db.internal is not this clone's own" in missing_port_problem(local, "dev")
