@@ -90,3 +90,22 @@ def test_once_without_a_state_file_is_refused(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--once needs `state: <file>`" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "upstream.conf").exists()
+
+
+def test_rounds_are_recorded_in_the_compare_history_when_asked(tmp_path):
+    from tools.ops.history import open_history
+
+    with Farm() as farm:
+        uat = farm.add("uat", Behaviour(latencies_ms=(1.0,)))
+        beta = farm.add("beta", Behaviour(latencies_ms=(1.0,)))
+        document = _config(tmp_path, interval=0.05)
+        document["backends"][0].update(health=uat.health_url, server=f"127.0.0.1:{uat.port}")
+        document["backends"][1].update(health=beta.health_url, server=f"127.0.0.1:{beta.port}")
+        config = _write(tmp_path / "f.yaml", document)
+        history = tmp_path / "history.sqlite"
+        done = subprocess.run([str(STAGECRAFT), "failover", "--config", str(config), "--rounds", "3",
+                               "--history", str(history)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "stopped after 3 rounds; routing: uat 90, beta 10" in done.stdout
+    with open_history(str(history)) as store:
+        assert len(store.probes("uat", 0, 4e9)) == 3 and len(store.probes("beta", 0, 4e9)) == 3

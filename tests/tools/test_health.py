@@ -9,7 +9,7 @@ HEALTHY = {"status": "ok", "environment": "uat", "checks": {
     "database": {"ok": True, "latencyMs": 12.5, "extensions": ["vector", "pg_trgm", "uuid-ossp"]},
     "redis": {"ok": True, "latencyMs": 1.5}, "storage": {"ok": True, "latencyMs": 3}}}
 DEGRADED = {"status": "degraded", "environment": "uat", "checks": {
-    "database": {"ok": True, "latencyMs": 9.0}, "redis": {"ok": False, "latencyMs": 2000.0}}}
+    "database": {"ok": True, "latencyMs": 9.0}, "redis": {"ok": False, "latencyMs": 2000.0, "error": "timed out"}}}
 
 
 def test_a_healthy_document_gives_the_database_check_latency():
@@ -38,14 +38,20 @@ def test_a_negative_or_infinite_latency_is_left_out():
         assert parse_health(json.dumps(document).encode()).database_ms is None
 
 
-def test_a_degraded_answer_is_a_failed_probe_naming_the_failed_check():
+def test_a_degraded_answer_is_a_failed_probe_naming_the_failed_check_and_its_error():
     result = judge("uat", "http://x/api/health", 0.0, 10.0, 200, json.dumps(DEGRADED).encode())
-    assert not result.ok and "redis" in result.error and result.db_ms == 9.0
+    assert not result.ok and result.error == "status 'degraded' (failed checks: redis: timed out)"
+    assert result.db_ms == 9.0
+
+
+def test_the_products_503_for_a_degraded_api_says_which_check_failed():
+    result = judge("uat", "http://x/api/health", 0.0, 10.0, 503, json.dumps(DEGRADED).encode())
+    assert result.error == "HTTP 503: status 'degraded' (failed checks: redis: timed out)"
 
 
 def test_a_non_2xx_answer_is_a_failed_probe_even_with_a_healthy_body():
     result = judge("uat", "http://x/api/health", 0.0, 10.0, 503, json.dumps(HEALTHY).encode())
-    assert not result.ok and result.error == "HTTP 503"
+    assert not result.ok and result.error.startswith("HTTP 503")
 
 
 def test_a_2xx_page_that_is_not_a_health_document_is_a_failed_probe():

@@ -25,6 +25,8 @@ class CheckReport:
     """Whether the check passed (None when the answer did not say)."""
     latency_ms: Optional[float]
     """How long the check took inside the API, in milliseconds (None when absent or not a number)."""
+    error: str = ""
+    """What the check reported as its error (empty when none)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class HealthReport:
         """Names of the checks that reported ok = false."""
         return sorted(name for name, check in self.checks.items() if check.ok is False)
 
+    def describe_failure(self) -> str:
+        """`status 'degraded' (failed checks: redis: connection refused)`, for probe errors."""
+        failed = [f"{name}: {self.checks[name].error}" if self.checks[name].error else name
+                  for name in self.failed_checks()]
+        detail = f" (failed checks: {'; '.join(failed)})" if failed else ""
+        return f"status {self.status!r}{detail}"[:300]
+
 
 def _number(value: Any) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -67,7 +76,9 @@ def _check(value: Any) -> CheckReport:
     if not isinstance(value, Mapping):
         return CheckReport(ok=None, latency_ms=None)
     ok = value.get("ok")
-    return CheckReport(ok=ok if isinstance(ok, bool) else None, latency_ms=_number(value.get("latencyMs")))
+    error = value.get("error")
+    return CheckReport(ok=ok if isinstance(ok, bool) else None, latency_ms=_number(value.get("latencyMs")),
+                       error=error[:120] if isinstance(error, str) else "")
 
 
 def parse_health(body: bytes) -> HealthReport:

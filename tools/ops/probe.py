@@ -51,13 +51,12 @@ def judge(environment: str, url: str, started_at: float, latency_ms: float, stat
     common = dict(environment=environment, url=url, started_at=started_at, latency_ms=latency_ms,
                   http_status=status, health_status=report.status, db_ms=report.database_ms)
     if not 200 <= status < 300:
-        return ProbeResult(ok=False, error=f"HTTP {status}", **common)
+        detail = f": {report.describe_failure()}" if report.is_document else ""
+        return ProbeResult(ok=False, error=f"HTTP {status}{detail}", **common)
     if not report.is_document:
         return ProbeResult(ok=False, error=report.problem, **common)
     if report.status != HEALTHY:
-        failed = report.failed_checks()
-        detail = f" (failed checks: {', '.join(failed)})" if failed else ""
-        return ProbeResult(ok=False, error=f"status {report.status!r}{detail}", **common)
+        return ProbeResult(ok=False, error=report.describe_failure(), **common)
     return ProbeResult(ok=True, **common)
 
 
