@@ -1,32 +1,24 @@
 """production-approval and production-approval-notice: production changes only after a human approved them.
 
-Evidence is what GitHub Actions provides once the ``production`` environment's required reviewers approve: a
-job that declares ``environment: production`` does not start until they do, and the workflow passes
+Evidence is a GitHub Actions OIDC ID token, which only GitHub can sign: the job that declares
+``environment: production`` (and so starts only after the environment's required reviewers approve) asks the
+runner's token service for one (``permissions: id-token: write``) and passes it as ``STAGECRAFT_OIDC_TOKEN``, next
+to ``GITHUB_RUN_ID`` and the job's ``GITHUB_TOKEN`` (``actions: read``). The shared verifier
+(``policies/stagecraft_approval``, also used by the program's preflight) accepts it only if its RS256 signature
+verifies against the issuer's published keys and its claims name the configured repository, the environment, the
+deploy branch and this run, and the run's approvals show a reviewer other than the actor. Plain environment
+variables (the old ``STAGECRAFT_APPROVAL=<environment>:<run id>:<approvers>``) prove nothing and are ignored.
 
-- ``STAGECRAFT_APPROVAL=<environment>:<run id>:<approver>[,<approver>...]`` (the approvers come from
-  ``GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals``),
-
-next to the variables GitHub Actions sets itself: ``GITHUB_ACTIONS=true``, ``GITHUB_RUN_ID``, ``GITHUB_REF``,
-``GITHUB_ACTOR``. The evidence must name the configured environment, belong to *this* run (its run id equals
-``GITHUB_RUN_ID``, so a value copied from another run's log does not count), come from the deploy branch
-(``refs/heads/main``) and name an approver other than the person who started the run.
-
-What is trusted, and why: environment variables can be set by whoever runs ``pulumi``, so this is not proof
-against someone who already holds production credentials. It stops the accidents the gate is for (a
-``pulumi up -s production`` from a laptop or from an ungated job). The actual lock is that production's
-credentials (the Pulumi secrets passphrase, cloud tokens) are secrets of the GitHub ``production`` environment,
-which GitHub hands only to jobs its reviewers approved; production-gate checks those reviewers exist.
-
-``production-approval`` (mandatory) runs on the stack's root resource, the first one registered, during the
-update phase, so a refused update changes nothing. During a preview it stays silent and
-``production-approval-notice`` (advisory) says that an approval will be needed, and whether evidence is present.
+``production-approval`` (mandatory) runs on the stack's root resource, the first one registered, during the update
+phase, so a refused update changes nothing. During a preview it stays silent and ``production-approval-notice``
+(advisory) says that an approval will be needed, and whether a token is present.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Optional
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -35,20 +27,28 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
+from stagecraft_approval import (
+    DEFAULT_API_URL,
+    DEFAULT_AUDIENCE,
+    GITHUB_ISSUER,
+    REPOSITORY_PATTERN,
+    TOKEN_VAR,
+    ApprovalRequirements,
+    url_problem,
+    verify_approval,
+)
 
-from ..options import PRODUCTION_SCHEMA, Reader, boolean_schema, parsed_or_reported, string_schema
+from ..options import PRODUCTION_SCHEMA, ConfigError, Reader, boolean_schema, parsed_or_reported, string_schema
 from ..report import message
 from ..stack import StackContext, current
 
 NAME = "production-approval"
-DESCRIPTION = "A production update runs only with approval evidence from the gated GitHub Actions job."
+DESCRIPTION = "A production update runs only with a verified GitHub Actions OIDC token of the approved deploy job."
 NOTICE_NAME = "production-approval-notice"
 NOTICE_DESCRIPTION = "A preview of production says that an update will need approval evidence."
 
 STACK_TYPE = "pulumi:pulumi:Stack"
-APPROVAL_VAR = "STAGECRAFT_APPROVAL"
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-_RUN_ID = re.compile(r"^[0-9]+$")
+_SETTINGS = ["production", "environment", "branch", "allowSelfApproval", "repository", "issuer", "audience", "apiUrl"]
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,16 @@ class ApprovalConfig:
     environment: str
     branch: str
     allow_self_approval: bool
+    repository: str = ""
+    issuer: str = GITHUB_ISSUER
+    audience: str = DEFAULT_AUDIENCE
+    api_url: str = DEFAULT_API_URL
 
-
-@dataclass(frozen=True)
-class Evidence:
-    """Parsed ``STAGECRAFT_APPROVAL``."""
-
-    environment: str
-    run_id: str
-    approvers: Tuple[str, ...]
+    def requirements(self) -> ApprovalRequirements:
+        """What the shared verifier checks."""
+        return ApprovalRequirements(repository=self.repository, environment=self.environment, branch=self.branch,
+                                    issuer=self.issuer, audience=self.audience, api_url=self.api_url,
+                                    allow_self_approval=self.allow_self_approval)
 
 
 SCHEMA = PolicyConfigSchema(properties={
@@ -75,6 +76,12 @@ SCHEMA = PolicyConfigSchema(properties={
     "environment": string_schema("GitHub environment whose reviewers approve production deploys.", "production"),
     "branch": string_schema("The only branch production is deployed from.", "main"),
     "allowSelfApproval": boolean_schema("Accept the person who started the run as its only approver.", False),
+    "repository": {"type": "string", "pattern": REPOSITORY_PATTERN,
+                   "description": "owner/name of the GitHub repository whose workflow deploys production."},
+    "issuer": string_schema("OIDC issuer of the deploy job's ID token (discovery document at "
+                            "<issuer>/.well-known/openid-configuration).", GITHUB_ISSUER),
+    "audience": string_schema("Audience the deploy job requests its ID token for.", DEFAULT_AUDIENCE),
+    "apiUrl": string_schema("GitHub REST API base URL (for the run's approvals).", DEFAULT_API_URL),
 })
 
 NOTICE_SCHEMA = PolicyConfigSchema(properties={
@@ -85,12 +92,25 @@ NOTICE_SCHEMA = PolicyConfigSchema(properties={
 
 def parse_config(raw: Optional[Mapping[str, Any]]) -> ApprovalConfig:
     """Validate and type the settings."""
-    reader = Reader(NAME, raw, ["production", "environment", "branch", "allowSelfApproval"])
+    reader = Reader(NAME, raw, _SETTINGS)
+    repository = reader.raw.get("repository") or ""
+    if repository and (not isinstance(repository, str) or not re.match(REPOSITORY_PATTERN, repository)):
+        raise ConfigError(NAME, "repository", f"{repository!r} is not <owner>/<name>", 'use e.g. "acme/shop"')
+    urls = {}
+    for key, default in (("issuer", GITHUB_ISSUER), ("apiUrl", DEFAULT_API_URL)):
+        urls[key] = reader.string(key, default)
+        problem = url_problem(urls[key])
+        if problem:
+            raise ConfigError(NAME, key, problem, f"use {default}")
     return ApprovalConfig(
         production=reader.boolean("production", False),
         environment=reader.string("environment", "production"),
         branch=reader.string("branch", "main"),
         allow_self_approval=reader.boolean("allowSelfApproval", False),
+        repository=repository,
+        issuer=urls["issuer"].rstrip("/"),
+        audience=reader.string("audience", DEFAULT_AUDIENCE),
+        api_url=urls["apiUrl"].rstrip("/"),
     )
 
 
@@ -102,50 +122,12 @@ def parse_notice_config(raw: Optional[Mapping[str, Any]]) -> ApprovalConfig:
                           allow_self_approval=False)
 
 
-def parse_evidence(text: str) -> Optional[Evidence]:
-    """``<environment>:<run id>:<approver>[,<approver>...]`` or ``None`` if it has another shape."""
-    parts = text.strip().split(":")
-    if len(parts) != 3 or not parts[0] or not _RUN_ID.match(parts[1]):
-        return None
-    approvers = tuple(a.strip() for a in parts[2].split(",") if a.strip())
-    if not all(_LOGIN.match(a) for a in approvers):
-        return None
-    return Evidence(environment=parts[0], run_id=parts[1], approvers=approvers)
-
-
-def evidence_problems(env: Mapping[str, str], config: ApprovalConfig) -> Tuple[Optional[Evidence], List[str]]:
-    """The parsed evidence and everything that keeps it from counting (empty list: it counts)."""
-    problems: List[str] = []
-    if env.get("GITHUB_ACTIONS") != "true":
-        problems.append("this run is not a GitHub Actions job (GITHUB_ACTIONS is not 'true')")
-    raw = env.get(APPROVAL_VAR, "")
-    if not raw:
-        problems.append(f"{APPROVAL_VAR} is not set")
-        return None, problems
-    evidence = parse_evidence(raw)
-    if evidence is None:
-        problems.append(f"{APPROVAL_VAR} is not in the form <environment>:<run id>:<approver>[,<approver>...]")
-        return None, problems
-    if evidence.environment != config.environment:
-        problems.append(f"{APPROVAL_VAR} names environment {evidence.environment!r}, not {config.environment!r}")
-    run_id = env.get("GITHUB_RUN_ID", "")
-    if not run_id:
-        problems.append("GITHUB_RUN_ID is not set")
-    elif evidence.run_id != run_id:
-        problems.append(f"{APPROVAL_VAR} is for run {evidence.run_id} but this is run {run_id} (GITHUB_RUN_ID); "
-                        "evidence from another run does not count")
-    expected_ref = f"refs/heads/{config.branch}"
-    if env.get("GITHUB_REF", "") != expected_ref:
-        problems.append(f"production deploys run from {expected_ref}; this run is on "
-                        f"{env.get('GITHUB_REF') or 'an unknown ref'} (GITHUB_REF)")
-    if not evidence.approvers:
-        problems.append(f"{APPROVAL_VAR} names no approver")
-    elif not config.allow_self_approval:
-        actor = env.get("GITHUB_ACTOR", "")
-        if not [a for a in evidence.approvers if a.lower() != actor.lower()]:
-            problems.append(f"the only approver is {actor!r}, who started the run (GITHUB_ACTOR); "
-                            "another reviewer must approve")
-    return evidence, problems
+def evidence_problems(env: Mapping[str, str], config: ApprovalConfig) -> List[str]:
+    """Everything that keeps this run's evidence from counting (empty list: it counts)."""
+    if not config.repository:
+        return [f"policy config {NAME}.repository is not set, so no token can be matched to the repository "
+                f"that deploys production"]
+    return list(verify_approval(env, config.requirements()).problems)
 
 
 def _applies(resource_type: str, stack: StackContext, config: ApprovalConfig) -> bool:
@@ -159,35 +141,34 @@ def _why_production(stack: StackContext) -> str:
 
 
 def check_update(resource_type: str, stack: StackContext, config: ApprovalConfig) -> List[str]:
-    """The refusal for a production update without usable evidence (nothing during a preview)."""
+    """The refusal for a production update without a verified approval (nothing during a preview)."""
     if stack.dry_run or not _applies(resource_type, stack, config):
         return []
-    _, problems = evidence_problems(stack.env, config)
+    problems = evidence_problems(stack.env, config)
     if not problems:
         return []
     listed = "\n".join(f"    - {p}" for p in problems)
+    fix = (f"merge to {config.branch} and approve the deploy in GitHub (Actions -> the run -> Review deployments); "
+           f"the production job passes {TOKEN_VAR}, GITHUB_RUN_ID and GITHUB_TOKEN itself")
+    if not config.repository:
+        fix = f'set "repository": "<owner>/<name>" under {NAME} in policies/config/{stack.name or "<stack>"}.json'
     return [message(
-        f"{_why_production(stack)} and this `pulumi up` has no usable approval evidence; nothing was changed:\n{listed}",
+        f"{_why_production(stack)} and this `pulumi up` has no verified approval; nothing was changed:\n{listed}",
         limit=(f"production is updated only by the GitHub Actions job that declares `environment: "
-               f"{config.environment}`, after its required reviewers approve, on refs/heads/{config.branch}"),
-        source="policies/README.md (Production approval); DESIGN.md §7 and §9",
-        fix=(f"merge to {config.branch} and approve the deploy in GitHub (Actions -> the run -> Review deployments); "
-             f"the workflow sets {APPROVAL_VAR}=<environment>:<run id>:<approvers>"),
+               f"{config.environment}`, after its required reviewers approve, on refs/heads/{config.branch}, "
+               f"proven by its OIDC ID token (issuer {config.issuer}, audience {config.audience})"),
+        source="policies/README.md (Production approval); DESIGN.md §7; platform-apis.md §10 (OIDC ID tokens)",
+        fix=fix,
     )]
 
 
 def check_preview(resource_type: str, stack: StackContext, config: ApprovalConfig) -> List[str]:
-    """The advisory note for a preview of production."""
+    """The advisory note for a preview of production (it says whether a token is present, without verifying)."""
     if not stack.dry_run or not _applies(resource_type, stack, config):
         return []
-    evidence, problems = evidence_problems(stack.env, config)
-    if problems:
-        status = "no usable approval evidence in this run (" + "; ".join(problems) + ")"
-    else:
-        assert evidence is not None
-        status = f"approval evidence present: run {evidence.run_id} approved by {', '.join(evidence.approvers)}"
+    present = "an OIDC token is present" if stack.env.get(TOKEN_VAR) else f"no {TOKEN_VAR} in this run"
     return [message(
-        f"preview only: {_why_production(stack)}, so `pulumi up` will need an approval; {status}.",
+        f"preview only: {_why_production(stack)}, so `pulumi up` will need a verified approval; {present}.",
         limit=f"reviewers of the GitHub environment {config.environment!r} must approve the deploy job",
         source="policies/README.md (Production approval)",
         fix="nothing to do for a preview; deploy through the production workflow after review",
