@@ -52,5 +52,5 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
     return 1 if usage["worst"] == "error" else 0
 
 
-COMMAND = Command("usage", "free-tier usage from the platforms' usage APIs against policies/limits (80 % warns, 100 % errs)",
+COMMAND = Command("usage", "free-tier usage from the platforms' usage APIs against policies/limits (a warning at 80 percent, an error at 100)",
                   configure, run)
