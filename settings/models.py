@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from settings.approval import ApprovalSettings
 from settings.beta_platforms import (
     NetlifySettings,
     RenderKeyValueSettings,
@@ -268,6 +269,8 @@ class StackSettings(_Settings):
     mobile: MobileSettings | None = Field(default=None, description="The mobile app's Expo EAS channel (stacks that "
                                                                     "ship the mobile app).")
     env_files: EnvFilesSettings = Field(default_factory=EnvFilesSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings,
+                                       description="How production updates prove their approval (DESIGN §7).")
     jwt_rotation: str = Field(default="", max_length=64,
                               description="Change to any new text to rotate the generated JWT_SECRET (the backend "
                                           "rolls a new deployment with it).")

@@ -14,6 +14,7 @@ from providers.netlify import client as netlify_client
 from providers.render import client as render_client
 from providers.supabase import client as supabase_client
 from providers.upstash import client as upstash_client
+from settings.approval import approval_problem
 from settings.load import NAMESPACE
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
@@ -39,10 +40,16 @@ _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
 
 
 def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
-              config_keys: set[str] | None = None, project_root: Path | None = None) -> None:
-    """Stop the program with one clear message if the stack cannot be deployed from this machine."""
+              config_keys: set[str] | None = None, project_root: Path | None = None,
+              dry_run: bool | None = None) -> None:
+    """Stop the program with one clear message if the stack cannot be deployed from this machine.
+
+    `dry_run` (default: whether the engine runs a preview) decides whether production's approval is checked: an
+    update of production needs it, a preview (the PR check) does not."""
     environ = dict(os.environ) if environ is None else environ
-    problems = [_passphrase_problem(settings, environ), _local_postgres_problem(settings, project_root or Path.cwd()),
+    dry_run = pulumi.runtime.is_dry_run() if dry_run is None else dry_run
+    problems = [_production_approval_problem(settings, environ, dry_run),
+                _passphrase_problem(settings, environ), _local_postgres_problem(settings, project_root or Path.cwd()),
                 *_credential_problems(settings, environ, config_keys or set()),
                 *_frontend_source_problems(settings, project_root or Path.cwd())]
     if not any(problems):
@@ -50,6 +57,13 @@ def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
     problems = [p for p in problems if p]
     if problems:
         raise pulumi.RunError("\n".join(problems))
+
+
+def _production_approval_problem(settings: StackSettings, environ: dict[str, str], dry_run: bool) -> str | None:
+    """Production is updated only with a verified approval (DESIGN §7), also when `--policy-pack` is left out."""
+    if dry_run or not (settings.stack == "production" or settings.environment == "production"):
+        return None
+    return approval_problem(settings.approval, settings.stack, environ)
 
 
 def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str | None:
