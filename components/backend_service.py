@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 
 from providers.local.env_file import EnvFile, EnvFileArgs
-from settings.models import KoyebSettings, RenderServiceSettings, RenderSettings
+from settings.models import KoyebSettings, RailwayServiceSettings, RenderServiceSettings, RenderSettings
+
+if TYPE_CHECKING:
+    from components.object_bucket import ObjectBucket
+    from components.railway_host import RailwayHost
 
 
 @dataclass(frozen=True)
@@ -16,7 +21,7 @@ class BackendServiceArgs:
     """What the backend needs: where it runs, its image, and the settings it receives."""
 
     platform: str
-    """`koyeb` or `local`."""
+    """`koyeb`, `render`, `railway` or `local`."""
     physical_name: str
     """`<project>-<stack>-api`: the platform app/service name."""
     port: int
@@ -37,6 +42,14 @@ class BackendServiceArgs:
     """Render workspace and region (platform `render`)."""
     render_service: RenderServiceSettings | None = None
     """The Render web service: the dashboard-made one by id, or a paid plan to create (platform `render`)."""
+    railway: "RailwayHost | None" = None
+    """The stack's Railway project and environment (platform `railway`)."""
+    railway_service: RailwayServiceSettings | None = None
+    """Region, replicas and health-check timeout of the Railway service (platform `railway`)."""
+    railway_plan: str = "free"
+    """The Railway workspace's plan (declared on the service for the policy pack)."""
+    volume: "ObjectBucket | None" = None
+    """A bucket on `railway-volume`: its volume is mounted into the service."""
     local_url: str = "http://localhost:8000"
     """URL of the locally run backend (platform `local`)."""
     env_file_path: str | None = None
@@ -86,7 +99,7 @@ class BackendService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BackendServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:BackendService", name, None, opts)
-        builders = {"koyeb": self._koyeb, "render": self._render, "local": self._local}
+        builders = {"koyeb": self._koyeb, "render": self._render, "railway": self._railway, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"BackendService {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         self.deployment_id = pulumi.Output.from_input("")
@@ -104,6 +117,31 @@ class BackendService(pulumi.ComponentResource):
         EnvFile(f"{name}-env", EnvFileArgs(path=args.env_file_path, values=values),
                 opts=pulumi.ResourceOptions(parent=self))
         return args.local_url
+
+    def _railway(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
+        from providers.railway.domain import ServiceDomain, ServiceDomainArgs
+        from providers.railway.service import Service, ServiceArgs
+
+        host = args.railway
+        if not args.image or host is None:
+            raise ValueError(f"BackendService {name}: platform 'railway' needs image and the stack's RailwayHost")
+        options = args.railway_service or RailwayServiceSettings()
+        volume = args.volume.railway_volume if args.volume is not None else None
+        where = {"project_id": host.project_id, "environment_id": host.environment_id}
+        service = Service(f"{name}-service", ServiceArgs(
+            **where, name=args.physical_name, image=args.image, port=args.port, owner=args.owner,
+            variables=dict(args.env), secret_variables={k: pulumi.Output.secret(v) for k, v in args.secret_env.items()},
+            health_check_path=args.health_check_path, health_check_timeout=options.health_check_timeout,
+            region=options.region, num_replicas=options.num_replicas, plan=args.railway_plan,
+            volume_id=volume.id if volume is not None else None,
+            volume_mount_path=volume.mount_path if volume is not None else None,
+        ), opts=pulumi.ResourceOptions(parent=self))
+        domain = ServiceDomain(f"{name}-domain", ServiceDomainArgs(**where, service_id=service.id,
+                                                                   target_port=args.port),
+                               opts=pulumi.ResourceOptions(parent=self))
+        self.deployment_id = service.deployment_id
+        self.image = service.image
+        return domain.url
 
     def _render(self, name: str, args: BackendServiceArgs) -> pulumi.Input[str]:
         from providers.render.service import Service, ServiceArgs

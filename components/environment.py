@@ -10,13 +10,17 @@ import pulumi
 from components.backend_service import BackendService, BackendServiceArgs
 from components.frontend_builds import FrontendBuilds, FrontendBuildsArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
+from components.mobile_channel import MobileChannel, MobileChannelArgs
 from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
+from components.railway_host import RailwayHost, RailwayHostArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.supabase_host import SupabaseHost, SupabaseHostArgs
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 
+FOLDER_OR_KEYLESS_STORAGE = ("local", "railway-volume", "supabase")
+"""Storage platforms with no S3 access key pair (a folder, or Supabase's server-side key)."""
 OUTPUT_SCHEMA_VERSION = 1
 """Version of the stack-output shape apps read (docs/outputs.md); bump it on any incompatible change."""
 
@@ -34,6 +38,7 @@ class ProductEnvironment(pulumi.ComponentResource):
 
         owner = f"{settings.project}/{settings.stack}"
         self.supabase = self._supabase_host(settings, owner, protect=production)
+        self.railway = self._railway_host(settings, owner)
         pg = settings.postgres
         local_pg = resolve_local_server(pg.local, project_root)
         if pg.platform == "local" and local_pg.port is None:
@@ -42,20 +47,20 @@ class ProductEnvironment(pulumi.ComponentResource):
             platform=pg.platform, physical_name=settings.physical_name("db"),
             branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
             extensions=pg.extensions, owner=f"{settings.project}/{settings.stack}", local=local_pg, neon=pg.neon,
-            supabase=self.supabase, protect=production), opts=child)
+            supabase=self.supabase, railway=self.railway, protect=production), opts=child)
 
         self.redis = RedisCache("redis", RedisCacheArgs(
             platform=settings.redis.platform, physical_name=settings.physical_name("cache"),
             owner=f"{settings.project}/{settings.stack}", local_url=settings.redis.local_url,
-            upstash=settings.redis.upstash, render=settings.render, render_key_value=settings.redis.render),
-            opts=child)
+            upstash=settings.redis.upstash, render=settings.render, render_key_value=settings.redis.render,
+            railway=self.railway, protect=production), opts=child)
 
         storage = settings.storage
         self.storage = ObjectBucket("storage", ObjectBucketArgs(
             platform=storage.platform, physical_name=settings.physical_name(storage.bucket),
             cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
             location=storage.r2.location, local_root=str(_absolute(project_root, storage.local_root)),
-            supabase=self.supabase, owner=owner, protect=production), opts=child)
+            supabase=self.supabase, railway=self.railway, owner=owner, protect=production), opts=child)
 
         self.jwt_secret = self._jwt_secret(settings)
         backend = settings.backend
@@ -63,6 +68,8 @@ class ProductEnvironment(pulumi.ComponentResource):
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
             health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
             render=settings.render, render_service=backend.render, owner=f"{settings.project}/{settings.stack}",
+            railway=self.railway, railway_service=backend.railway, railway_plan=settings.railway.plan,
+            volume=self.storage if storage.platform == "railway-volume" else None,
             local_url=backend.local_url, env_file_path=str(env_dir / ".env.backend"),
             env={
                 "ENVIRONMENT": settings.environment,
@@ -70,19 +77,26 @@ class ProductEnvironment(pulumi.ComponentResource):
                 "STORAGE_BUCKET": self.storage.bucket,
                 "STORAGE_ENDPOINT": self.storage.endpoint,
                 **({"STORAGE_ACCESS_KEY_ID": self.storage.access_key_id}
-                   if storage.platform not in ("local", "supabase") else {}),
+                   if storage.platform not in FOLDER_OR_KEYLESS_STORAGE else {}),
             },
             secret_env={
-                "DATABASE_URL": self.postgres.connection_uri,
-                "REDIS_URL": self.redis.url,
+                # A backend on the database's own platform host reaches it over the private network.
+                "DATABASE_URL": self.postgres.service_connection_uri if backend.platform == pg.platform
+                else self.postgres.connection_uri,
+                "REDIS_URL": self.redis.service_url if backend.platform == settings.redis.platform else self.redis.url,
                 "JWT_SECRET": self.jwt_secret,
                 **({"STORAGE_SECRET_ACCESS_KEY": self.storage.secret_access_key}
-                   if storage.platform not in ("local", "supabase") else {}),
+                   if storage.platform not in FOLDER_OR_KEYLESS_STORAGE else {}),
                 # Supabase's Storage API takes the project's server-side key (no S3 keys through its API).
                 **({"STORAGE_SERVICE_KEY": self.storage.secret_access_key} if storage.platform == "supabase" else {}),
             }), opts=child)
 
+        self.mobile = MobileChannel("mobile", MobileChannelArgs(
+            project_id=settings.mobile.project_id, channel=settings.mobile.channel or settings.stack,
+            api_url=self.backend.url, owner=owner), opts=child) if settings.mobile else None
+
         frontend = settings.frontend
+        vercel_provider = self._vercel_provider(settings) if frontend.platform == "vercel" else None
         builds = None
         if frontend.platform != "local":
             builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
@@ -91,8 +105,7 @@ class ProductEnvironment(pulumi.ComponentResource):
         self.frontends = {
             app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
                 app=app, platform=frontend.platform,
-                physical_name=settings.netlify_site_name(app.name) if frontend.platform == "netlify"
-                else settings.physical_name(app.name),
+                physical_name=self._site_name(settings, app.name),
                 api_url=self.backend.url, environment=settings.environment,
                 production_branch=frontend.production_branch,
                 artifact_dir=builds.artifact_dirs[app.name] if builds else None,
@@ -100,6 +113,7 @@ class ProductEnvironment(pulumi.ComponentResource):
                 deploy_after=builds.resources if builds else (),
                 cloudflare_account_id=settings.cloudflare.account_id if settings.cloudflare else None,
                 owner=owner, netlify_team=settings.netlify.team, netlify_plan=settings.netlify.plan,
+                project_root=str(project_root), vercel_provider=vercel_provider,
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
         }
@@ -117,6 +131,29 @@ class ProductEnvironment(pulumi.ComponentResource):
             physical_name=f"{settings.project}-{settings.stack}", organization_slug=settings.supabase.organization_slug,
             region=settings.supabase.region, plan=settings.supabase.plan, owner=owner,
             db_password=pulumi.Output.secret(password), protect=protect), opts=child)
+
+    def _railway_host(self, settings: StackSettings, owner: str) -> RailwayHost | None:
+        """The stack's Railway project and environment, when any component lives on Railway (made once)."""
+        platforms = (settings.backend.platform, settings.postgres.platform, settings.redis.platform,
+                     settings.storage.platform)
+        if not any(platform in ("railway", "railway-volume") for platform in platforms):
+            return None
+        return RailwayHost("railway", RailwayHostArgs(
+            physical_name=f"{settings.project}-{settings.stack}", environment=settings.stack, owner=owner,
+            workspace_id=settings.railway.workspace_id), opts=pulumi.ResourceOptions(parent=self))
+
+    def _vercel_provider(self, settings: StackSettings) -> pulumi.ProviderResource | None:
+        """A Vercel provider for the configured team (the token still comes from VERCEL_API_TOKEN)."""
+        if settings.vercel.team is None:
+            return None
+        import pulumiverse_vercel as vercel
+
+        return vercel.Provider("vercel", team=settings.vercel.team, opts=pulumi.ResourceOptions(parent=self))
+
+    @staticmethod
+    def _site_name(settings: StackSettings, app: str) -> str:
+        names = {"netlify": settings.netlify_site_name, "vercel": settings.vercel_project_name}
+        return names.get(settings.frontend.platform, settings.physical_name)(app)
 
     def _jwt_secret(self, settings: StackSettings) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
@@ -155,6 +192,8 @@ class ProductEnvironment(pulumi.ComponentResource):
                         "secretAccessKey": self.storage.secret_access_key,
                         "platform": self._settings.storage.platform},
             "jwtSecret": self.jwt_secret,
+            "mobile": {"channel": self.mobile.channel, "branch": self.mobile.branch, "apiUrl": self.mobile.api_url}
+            if self.mobile else None,
         }
 
 

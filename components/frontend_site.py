@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -19,7 +19,7 @@ class FrontendSiteArgs:
     app: FrontendApp
     """The inventory entry (name, source folder, variant, dev port, build settings)."""
     platform: str
-    """`cloudflare-pages` or `local`."""
+    """`cloudflare-pages`, `netlify`, `vercel` or `local`."""
     physical_name: str
     """`<project>-<stack>-<app>`: the platform project's name."""
     api_url: pulumi.Input[str]
@@ -44,6 +44,13 @@ class FrontendSiteArgs:
     """The stack that owns the site, `<project>/<stack>` (platform `netlify`: the site's marker)."""
     netlify_team: str | None = None
     """Netlify team slug the site is made in (platform `netlify`; None: the token owner's team)."""
+    project_root: str | None = None
+    """Absolute folder of the Pulumi project: where the Vercel deployment reads the build from (platform `vercel`)."""
+    vercel_provider: pulumi.ProviderResource | None = None
+    """The stack's `vercel.Provider` when a team is configured (platform `vercel`; None: the default provider)."""
+    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Values the platform project keeps as secrets (Vercel: `sensitive` variables). A static build publishes every
+    value it is built with, so the build values themselves are never secret."""
     netlify_plan: str = "free"
     """The Netlify team's plan (platform `netlify`), stated on the site for the policy pack."""
     env_file_path: str | None = None
@@ -70,7 +77,8 @@ class FrontendSite(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FrontendSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:FrontendSite", name, None, opts)
-        builders = {"cloudflare-pages": self._cloudflare_pages, "netlify": self._netlify, "local": self._local}
+        builders = {"cloudflare-pages": self._cloudflare_pages, "netlify": self._netlify, "vercel": self._vercel,
+                    "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"FrontendSite {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         url, project_id, deployment_id = builders[args.platform](name, args)
@@ -107,6 +115,43 @@ class FrontendSite(pulumi.ComponentResource):
                         opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
         return site.url, site.id, deploy.id
 
+    def _vercel(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
+        import pulumiverse_vercel as vercel
+
+        from providers.vercel.prebuilt_output import PrebuiltOutput, PrebuiltOutputArgs
+
+        if args.artifact_dir is None or args.artifact_digest is None or not args.project_root:
+            raise ValueError(f"FrontendSite {name}: platform 'vercel' needs the app's build (artifact_dir, "
+                             f"artifact_digest) and project_root")
+        child = pulumi.ResourceOptions(parent=self, provider=args.vercel_provider)
+        waits: list[pulumi.Resource] = list(args.deploy_after)
+        if args.existing_project:
+            project_id: pulumi.Input[str] = args.existing_project
+        else:
+            # No git repository: Vercel builds nothing and serves the prebuilt output the deployment uploads.
+            project = vercel.Project(f"{name}-project", name=args.physical_name, opts=child)
+            project_id = project.id
+            # The build values ride along on the project (what `vercel env pull` gives a developer); the build
+            # itself already baked them in. Secrets only ever reach Vercel as sensitive variables.
+            variables = [{"key": key, "value": value, "targets": list(VERCEL_TARGETS), "sensitive": False}
+                         for key, value in sorted(args.build_env().items())]
+            variables += [{"key": key, "value": pulumi.Output.secret(value), "targets": list(VERCEL_TARGETS),
+                           "sensitive": True} for key, value in sorted(args.secret_env.items())]
+            waits.append(vercel.ProjectEnvironmentVariables(f"{name}-env", project_id=project.id,
+                                                            variables=variables, opts=child))
+        output = PrebuiltOutput(f"{name}-output", PrebuiltOutputArgs(
+            app=args.app.name, artifact_dir=args.artifact_dir, artifact_digest=args.artifact_digest,
+            root=args.project_root), opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
+        production = args.deploy_branch in (None, args.production_branch)
+        # `files` and `path_prefix` force a new deployment when they change, and both follow the artifact digest.
+        deployment = vercel.Deployment(f"{name}-deployment", project_id=project_id, files=output.files,
+                                       path_prefix=output.path, production=production,
+                                       opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                                           depends_on=waits)))
+        url = pulumi.Output.all(deployment.domains, deployment.url).apply(
+            lambda parts: vercel_site_url(args.physical_name, parts[0], parts[1], production=production))
+        return url, project_id, deployment.id
+
     def _cloudflare_pages(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
         from providers.cloudflare.pages_deployment import PagesDeployment, PagesDeploymentArgs
 
@@ -132,3 +177,18 @@ class FrontendSite(pulumi.ComponentResource):
             directory=args.artifact_dir, content_digest=args.artifact_digest,
         ), opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
         return deployment.alias_url, project_id, deployment.deployment_id
+
+
+VERCEL_TARGETS = ("production", "preview")
+"""Vercel environments the project's variables apply to (development is a developer's own machine)."""
+
+
+def vercel_site_url(project_name: str, domains: Sequence[str] | None, deployment_url: str | None, *,
+                    production: bool) -> str:
+    """The URL a production deployment is served at: the project's own `<name>.vercel.app` alias when Vercel
+    assigned it (it may be taken by another account), else its first alias; a preview: its deployment URL."""
+    aliases = [d for d in domains or [] if d]
+    if production and aliases:
+        own = f"{project_name}.vercel.app"
+        return f"https://{own if own in aliases else aliases[0]}"
+    return f"https://{deployment_url}" if deployment_url else ""

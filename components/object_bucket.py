@@ -12,6 +12,7 @@ import pulumi
 from providers.local.bucket_directory import BucketDirectory, BucketDirectoryArgs
 
 if TYPE_CHECKING:
+    from components.railway_host import RailwayHost
     from components.supabase_host import SupabaseHost
 
 
@@ -20,7 +21,7 @@ class ObjectBucketArgs:
     """Where the bucket lives and its physical name."""
 
     platform: str
-    """`r2` or `local`."""
+    """`r2`, `supabase`, `railway-volume` or `local`."""
     physical_name: str
     """`<project>-<stack>-<bucket>`: the bucket name."""
     cloudflare_account_id: str | None = None
@@ -31,6 +32,8 @@ class ObjectBucketArgs:
     """Absolute folder holding local buckets (platform `local`)."""
     supabase: "SupabaseHost | None" = None
     """The stack's Supabase project (platform `supabase`): the bucket lives in its Storage."""
+    railway: "RailwayHost | None" = None
+    """The stack's Railway project and environment (platform `railway-volume`)."""
     owner: str = ""
     """The stack that owns the bucket, `<project>/<stack>` (platform `supabase`: named when the name is taken)."""
     protect: bool = False
@@ -48,10 +51,14 @@ class ObjectBucket(pulumi.ComponentResource):
     """S3 access key id the backend signs with (empty for a local folder)."""
     secret_access_key: pulumi.Output[str]
     """S3 secret access key (secret; empty for a local folder)."""
+    railway_volume: pulumi.CustomResource | None
+    """The Railway volume (platform `railway-volume`), for the backend service that mounts it; None elsewhere."""
 
     def __init__(self, name: str, args: ObjectBucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:ObjectBucket", name, None, opts)
-        builders = {"r2": self._r2, "supabase": self._supabase, "local": self._local}
+        builders = {"r2": self._r2, "supabase": self._supabase, "railway-volume": self._railway_volume,
+                    "local": self._local}
+        self.railway_volume = None
         if args.platform not in builders:
             raise ValueError(f"ObjectBucket {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         bucket, endpoint, key_id, secret_key = builders[args.platform](name, args)
@@ -69,6 +76,19 @@ class ObjectBucket(pulumi.ComponentResource):
                                  BucketDirectoryArgs(path=os.path.join(args.local_root, args.physical_name)),
                                  opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         return args.physical_name, folder.path.apply(lambda path: f"file://{path}"), "", ""
+
+    def _railway_volume(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
+        from providers.railway.volume import Volume, VolumeArgs
+
+        host = args.railway
+        if host is None:
+            raise ValueError(f"ObjectBucket {name}: platform 'railway-volume' needs the stack's RailwayHost")
+        mount_path = f"{RAILWAY_VOLUME_ROOT}/{args.physical_name}"
+        # A folder on a volume the backend service mounts (BackendService attaches it): no S3 API, no keys.
+        self.railway_volume = Volume(f"{name}-volume", VolumeArgs(
+            project_id=host.project_id, environment_id=host.environment_id, mount_path=mount_path),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        return args.physical_name, self.railway_volume.mount_path.apply(lambda path: f"file://{path}"), "", ""
 
     def _supabase(self, name: str, args: ObjectBucketArgs) -> tuple[pulumi.Input[str], ...]:
         from providers.supabase.bucket import Bucket, BucketArgs
@@ -106,3 +126,7 @@ class ObjectBucket(pulumi.ComponentResource):
 
 R2_OBJECT_PERMISSIONS = ("Workers R2 Storage Bucket Item Read", "Workers R2 Storage Bucket Item Write")
 """Cloudflare permission groups for reading and writing the objects of one bucket (and nothing else)."""
+
+
+RAILWAY_VOLUME_ROOT = "/data"
+"""Where a bucket's Railway volume is mounted in the backend's container: `/data/<bucket name>`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pulumi
 
@@ -12,6 +12,7 @@ from providers.local.postgres_database import PostgresDatabase, PostgresDatabase
 from settings.models import LocalPostgresSettings, NeonSettings
 
 if TYPE_CHECKING:
+    from components.railway_host import RailwayHost
     from components.supabase_host import SupabaseHost
 
 
@@ -20,7 +21,7 @@ class PostgresBranchArgs:
     """Where the database lives and what it is called."""
 
     platform: str
-    """`neon` or `local`."""
+    """`neon`, `supabase`, `railway` or `local`."""
     physical_name: str
     """`<project>-<stack>-db`: the Neon project / branch name."""
     branch: str
@@ -39,6 +40,8 @@ class PostgresBranchArgs:
     """Neon settings (platform `neon`)."""
     supabase: "SupabaseHost | None" = None
     """The stack's Supabase project (platform `supabase`): its database is the app's."""
+    railway: "RailwayHost | None" = None
+    """The stack's Railway project and environment (platform `railway`): Postgres from Railway's template."""
     protect: bool = False
     """Protect the data resources from deletion (production)."""
 
@@ -61,19 +64,26 @@ class PostgresBranch(pulumi.ComponentResource):
     """Database name."""
     branch: pulumi.Output[str]
     """Branch name (`local` on the local server)."""
+    service_connection_uri: pulumi.Output[str]
+    """What a backend on the same platform host connects with (secret): on Railway the private-network reference
+    `${{<postgres service>.DATABASE_URL}}` Railway resolves, given once the extensions are enabled; elsewhere
+    `connection_uri`."""
 
     def __init__(self, name: str, args: PostgresBranchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:PostgresBranch", name, None, opts)
-        builders = {"neon": self._neon, "supabase": self._supabase, "local": self._local}
+        builders = {"neon": self._neon, "supabase": self._supabase, "railway": self._railway, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"PostgresBranch {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        self.database = pulumi.Output.from_input(args.database)
+        self.service_connection_uri = None  # type: ignore[assignment]
         uri, host = builders[args.platform](name, args)
         self.connection_uri = pulumi.Output.secret(uri)
+        self.service_connection_uri = pulumi.Output.secret(self.service_connection_uri or self.connection_uri)
         self.host = pulumi.Output.from_input(host)
-        self.database = pulumi.Output.from_input(args.database)
         self.branch = pulumi.Output.from_input(args.branch)
         self.register_outputs({"connection_uri": self.connection_uri, "host": self.host,
-                               "database": self.database, "branch": self.branch})
+                               "database": self.database, "branch": self.branch,
+                               "service_connection_uri": self.service_connection_uri})
 
     def _local(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         server = args.local
@@ -118,6 +128,27 @@ class PostgresBranch(pulumi.ComponentResource):
                                                         extensions=list(args.extensions)),
                    opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))
         return uri, endpoint.host
+
+    def _railway(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+        from providers.postgres.extensions import Extensions, ExtensionsArgs
+        from providers.railway.database import TemplateDatabase, TemplateDatabaseArgs
+
+        host = args.railway
+        if host is None:
+            raise ValueError(f"PostgresBranch {name}: platform 'railway' needs the stack's RailwayHost")
+        database = TemplateDatabase(f"{name}-database", TemplateDatabaseArgs(
+            project_id=host.project_id, environment_id=host.environment_id, template="postgres", owner=args.owner),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        # Railway's template image ships pgvector (providers/railway/database.py); SQL goes over the TCP proxy.
+        extensions = Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=database.public_url,
+                                                                     extensions=list(args.extensions)),
+                                opts=pulumi.ResourceOptions(parent=self))
+        # The template names its own database and user: report the ones the URI really holds.
+        self.database = pulumi.Output.unsecret(database.public_url.apply(lambda uri: urlsplit(uri).path.lstrip("/")))
+        self.service_connection_uri = pulumi.Output.all(database.private_url_reference, extensions.id).apply(
+            lambda parts: parts[0])
+        return database.public_url, pulumi.Output.unsecret(database.public_url.apply(
+            lambda uri: urlsplit(uri).hostname or ""))
 
     def _supabase(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         from providers.supabase.extensions import Extensions, ExtensionsArgs

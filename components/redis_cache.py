@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pulumi
 
 from settings.models import RenderKeyValueSettings, RenderSettings, UpstashSettings
+
+if TYPE_CHECKING:
+    from components.railway_host import RailwayHost
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class RedisCacheArgs:
     """Where the cache lives."""
 
     platform: str
-    """`upstash`, `memory` or `local`."""
+    """`upstash`, `render`, `railway`, `memory` or `local`."""
     physical_name: str
     """`<project>-<stack>-cache`: the Upstash database name."""
     owner: str
@@ -28,6 +32,10 @@ class RedisCacheArgs:
     """Render workspace and region (platform `render`)."""
     render_key_value: RenderKeyValueSettings | None = None
     """Render Key Value plan and eviction (platform `render`)."""
+    railway: "RailwayHost | None" = None
+    """The stack's Railway project and environment (platform `railway`): Redis from Railway's template."""
+    protect: bool = False
+    """Protect the cache from deletion (production)."""
 
 
 _Endpoints = tuple[pulumi.Input[str], pulumi.Input[str] | None, pulumi.Input[str] | None]
@@ -43,17 +51,24 @@ class RedisCache(pulumi.ComponentResource):
     """HTTPS REST endpoint (Upstash only)."""
     rest_token: pulumi.Output[str | None]
     """REST token (Upstash only; secret)."""
+    service_url: pulumi.Output[str]
+    """What a backend on the same platform host connects with (secret): on Railway the private-network reference
+    `${{<redis service>.REDIS_URL}}` Railway resolves; elsewhere `url`."""
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:RedisCache", name, None, opts)
-        builders = {"upstash": self._upstash, "render": self._render, "memory": self._memory, "local": self._local}
+        builders = {"upstash": self._upstash, "render": self._render, "railway": self._railway, "memory": self._memory,
+                    "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        self.service_url = None  # type: ignore[assignment]
         url, rest_url, rest_token = builders[args.platform](name, args)
         self.url = pulumi.Output.secret(url)
+        self.service_url = pulumi.Output.secret(self.service_url or self.url)
         self.rest_url = pulumi.Output.from_input(rest_url)
         self.rest_token = pulumi.Output.secret(rest_token)
-        self.register_outputs({"url": self.url, "rest_url": self.rest_url, "rest_token": self.rest_token})
+        self.register_outputs({"url": self.url, "rest_url": self.rest_url, "rest_token": self.rest_token,
+                               "service_url": self.service_url})
 
     @staticmethod
     def _memory(_name: str, _args: RedisCacheArgs) -> _Endpoints:
@@ -75,6 +90,18 @@ class RedisCache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
         # The backend runs on Render in the same region, so it takes the private-network URL.
         return instance.internal_url, None, None
+
+    def _railway(self, name: str, args: RedisCacheArgs) -> _Endpoints:
+        from providers.railway.database import TemplateDatabase, TemplateDatabaseArgs
+
+        host = args.railway
+        if host is None:
+            raise ValueError(f"RedisCache {name}: platform 'railway' needs the stack's RailwayHost")
+        redis = TemplateDatabase(f"{name}-redis", TemplateDatabaseArgs(
+            project_id=host.project_id, environment_id=host.environment_id, template="redis", owner=args.owner),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        self.service_url = redis.private_url_reference
+        return redis.public_url, None, None
 
     def _upstash(self, name: str, args: RedisCacheArgs) -> _Endpoints:
         from providers.upstash.redis_database import RedisDatabase, RedisDatabaseArgs

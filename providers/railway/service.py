@@ -251,4 +251,6 @@ class Service(pulumi.dynamic.Resource, module="railway", name="Service"):
     image: pulumi.Output[str]
 
     def __init__(self, resource_name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(ServiceProvider(), resource_name, {**args.to_props(), "deployment_id": None}, opts)
+        super().__init__(ServiceProvider(), resource_name, {**args.to_props(), "deployment_id": None},
+                         pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                             additional_secret_outputs=["secret_variables"])))

@@ -51,10 +51,31 @@ _COMPUTED = {
         "storage_url": "https://mockrefmockrefmockre.supabase.co/storage/v1", "service_key": "sb_secret_mock-key"},
     "pulumi-python:dynamic/supabase:Bucket": lambda i: {
         "endpoint": "https://mockrefmockrefmockre.supabase.co/storage/v1"},
+    "pulumi-python:dynamic/railway:Project": lambda i: {"environment_id": f"env-{i['environment']}"},
+    "pulumi-python:dynamic/railway:Service": lambda i: {"deployment_id": "dep-railway-1", "image": i["image"]},
+    "pulumi-python:dynamic/railway:ServiceDomain": lambda i: {
+        "domain": "stagecraft-api-preprod.up.railway.app", "url": "https://stagecraft-api-preprod.up.railway.app"},
+    "pulumi-python:dynamic/railway:Volume": lambda i: {"name": "mock-volume"},
+    "pulumi-python:dynamic/railway:TemplateDatabase": lambda i: {
+        "service_name": i["template"].capitalize(), "volume_ids": [f"vol-{i['template']}"],
+        "private_url_reference": "${{" + i["template"].capitalize() + (
+            ".DATABASE_URL}}" if i["template"] == "postgres" else ".REDIS_URL}}"),
+        "public_url": "postgresql://postgres:mock-pg-password@shuttle.proxy.rlwy.net:41234/railway"
+        if i["template"] == "postgres" else "redis://default:mock-redis-password@shuttle.proxy.rlwy.net:52345"},
+    "pulumi-python:dynamic/vercel:PrebuiltOutput": lambda i: {
+        "path": f".stagecraft/vercel/{i['artifact_digest'][:32]}",
+        "files": {f".stagecraft/vercel/{i['artifact_digest'][:32]}/.vercel/output/config.json": "17~" + "c" * 40}},
+    "vercel:index/deployment:Deployment": lambda i: {
+        "url": f"{i['projectId'].removeprefix('prj_')}-a1b2c3-team.vercel.app",
+        "domains": [f"{i['projectId'].removeprefix('prj_')}-team.vercel.app",
+                    f"{i['projectId'].removeprefix('prj_')}.vercel.app"] if i.get("production") else []},
     "pulumi-python:dynamic/cloudflare:PagesDeployment": lambda i: {
         "deployment_id": f"dep-{i['project_name']}", "url": f"https://0123abcd.{i['project_name']}.pages.dev",
         "alias_url": f"https://{i['project_name']}.pages.dev", "environment": "production"},
 }
+
+# Ids the platforms give, where a test reads them (default: `<resource name>-id`).
+_IDS = {"vercel:index/project:Project": lambda i: f"prj_{i['name']}"}
 
 # The invokes the program may make, answered as the provider would (anything else fails the test).
 R2_PERMISSION_GROUPS = {"Workers R2 Storage Bucket Item Read": "mock-r2-item-read-id",
@@ -92,7 +113,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         secret_paths.discard("__provider")
         self.resources.append(Registered(args.typ, args.name, inputs, bool(args.custom), frozenset(secret_paths)))
         outputs = {**args.inputs, **_COMPUTED.get(args.typ, lambda _inputs: {})(inputs)}
-        return f"{args.name}-id", outputs
+        return _IDS.get(args.typ, lambda _inputs: f"{args.name}-id")(inputs), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         if args.token not in _INVOKES:
