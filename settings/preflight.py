@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pulumi
 
+from providers import vercel
+from providers.eas import client as eas_client
 from providers.koyeb import client as koyeb_client
 from providers.neon import client as neon_client
+from providers.railway import client as railway_client
 from providers.netlify import client as netlify_client
 from providers.render import client as render_client
 from providers.supabase import client as supabase_client
@@ -36,6 +39,9 @@ _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "netlify": ((netlify_client.TOKEN_VAR,), None),
     "render": ((render_client.KEY_VAR,), None),
     "supabase": ((supabase_client.TOKEN_VAR,), None),
+    "railway": ((railway_client.TOKEN_VAR,), None),
+    "vercel": ((vercel.TOKEN_VAR,), vercel.CONFIG_KEY),
+    "eas": ((eas_client.TOKEN_VAR,), None),
 }
 
 
@@ -80,6 +86,10 @@ def _platforms_in_use(settings: StackSettings) -> set[str]:
         used.add("cloudflare")
     if settings.storage.platform == "supabase":
         used.add("supabase")
+    if settings.storage.platform == "railway-volume":
+        used.add("railway")
+    if settings.mobile is not None:
+        used.add(settings.mobile.platform)
     return used
 
 
