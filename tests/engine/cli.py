@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PROGRAM_PARTS = ("__main__.py", "components", "providers", "settings", "examples")
+PROGRAM_PARTS = ("__main__.py", "components", "providers", "settings", "examples", "policies")
 # Installed trees and build output in the stand-in product are this clone's, never part of a copy.
 _NOT_COPIED = shutil.ignore_patterns("__pycache__", "node_modules", "dist", ".vite-cache")
 DEV_PASSPHRASE = "stagecraft-dev"
