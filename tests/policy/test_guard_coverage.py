@@ -18,8 +18,15 @@ def test_unknown_type_of_a_known_platform_is_named(catalog):
 
 
 def test_dynamic_type_of_an_unknown_platform_is_named(catalog):
-    text = run(coverage.policy(catalog), resource_args("pulumi-python:dynamic/eas:Channel", {})).text
+    text = run(coverage.policy(catalog), resource_args("pulumi-python:dynamic/flyio:Machine", {})).text
     assert "a new policies/limits/<platform>.toml" in text
+
+
+def test_the_preprod_types_are_covered(catalog):
+    for token in ("vercel:index/deployment:Deployment", "pulumi-python:dynamic/vercel:PrebuiltOutput",
+                  "pulumi-python:dynamic/eas:UpdateBranch", "pulumi-python:dynamic/eas:UpdateChannel",
+                  "pulumi-python:dynamic/railway:Service"):
+        assert run(coverage.policy(catalog), resource_args(token, {})).messages == [], token
 
 
 def test_types_of_free_services_outside_the_tables_are_ignored(catalog):

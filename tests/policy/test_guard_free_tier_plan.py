@@ -114,3 +114,18 @@ def test_unknown_platform_in_config_is_reported_instead_of_ignored(policy):
 
 def test_resources_of_other_providers_are_ignored(policy):
     assert run(policy, resource_args("random:index/randomPassword:RandomPassword", {"length": 32})).messages == []
+
+
+RAILWAY = "pulumi-python:dynamic/railway:Service"
+FREE_RAILWAY = {"project_id": "p", "environment_id": "e", "name": "stagecraft-preprod-api", "image": "ghcr.io/x/api:1",
+                "port": 8000, "owner": "stagecraft/preprod", "variables": {}, "secret_variables": {},
+                "num_replicas": 1, "plan": "free"}
+
+
+def test_railway_service_on_the_declared_free_plan_passes(policy):
+    assert run(policy, resource_args(RAILWAY, FREE_RAILWAY)).messages == []
+
+
+def test_railway_service_on_a_paid_plan_is_refused_in_a_free_stack(policy):
+    text = run(policy, resource_args(RAILWAY, {**FREE_RAILWAY, "plan": "hobby"}, name="api")).text
+    assert "plan is 'hobby', a paid Railway option" in text
