@@ -69,6 +69,20 @@ def test_inline_vercel_project_variables_are_checked(policy):
     assert "environments[0] ('STRIPE_KEY')" in run(policy, resource_args(VERCEL_PROJECT, props)).text
 
 
+def test_bulk_vercel_variables_are_checked(policy):
+    props = {"projectId": "prj", "variables": [{"key": "STRIPE_KEY", "value": "sk_live_" + "a" * 24,
+                                                "targets": ["production"], "sensitive": False}]}
+    args = resource_args("vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables", props)
+    assert "variables[0] ('STRIPE_KEY') is not sensitive" in run(policy, args).text
+
+
+def test_railway_service_needs_its_secret_variables_declared_secret(policy):
+    props = {"project_id": "p", "environment_id": "e", "name": "api", "image": "ghcr.io/x/api:1", "port": 8000,
+             "owner": "stagecraft/preprod", "variables": {}, "secret_variables": {}}
+    text = run(policy, resource_args("pulumi-python:dynamic/railway:Service", props)).text
+    assert "secret_variables are not declared secret" in text
+
+
 def test_credential_in_an_actions_variable_is_refused(policy):
     props = {"repository": "stagecraft", "variableName": "NEON_API_KEY", "value": "napi_" + "x" * 40}
     assert "replace it with github.ActionsSecret" in run(policy, resource_args(ACTIONS_VARIABLE, props)).text

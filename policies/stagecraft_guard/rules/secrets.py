@@ -2,7 +2,8 @@
 
 Per resource, before it is created or changed:
 
-- Vercel environment variables (``ProjectEnvironmentVariable``, and ``Project.environments``): a credential
+- Vercel environment variables (``ProjectEnvironmentVariable``, ``ProjectEnvironmentVariables.variables`` and
+  ``Project.environments``): a credential
   needs ``sensitive = true`` (the provider already makes ``value`` a Pulumi secret; ``sensitive`` is what keeps
   Vercel from showing it). A missing ``sensitive`` counts as false.
 - GitHub Actions variables are readable by anyone with repository access: a credential belongs in
@@ -38,6 +39,9 @@ DESCRIPTION = "Credentials and connection strings are secrets: Vercel env vars s
 
 VERCEL_ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable"
 VERCEL_PROJECT = "vercel:index/project:Project"
+VERCEL_ENV_VARS = "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables"
+VERCEL_VARIABLE_LISTS = {VERCEL_PROJECT: "environments", VERCEL_ENV_VARS: "variables"}
+"""Vercel resources holding a list of `{key, value, sensitive}` variables, and the field that holds it."""
 GITHUB_VARIABLES = ("github:index/actionsVariable:ActionsVariable",
                     "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
 PAGES_PROJECT = "cloudflare:index/pagesProject:PagesProject"
@@ -58,6 +62,8 @@ SECRET_OUTPUTS: Dict[str, Tuple[str, ...]] = {
     "pulumi-python:dynamic/render:Service": ("secret_env", "restore"),
     "pulumi-python:dynamic/render:KeyValue": ("internal_url", "external_url"),
     "pulumi-python:dynamic/supabase:Project": ("db_pass", "service_key"),
+    "pulumi-python:dynamic/railway:Service": ("secret_variables",),
+    "pulumi-python:dynamic/railway:TemplateDatabase": ("public_url",),
 }
 """Outputs the resource contract declares secret (and, for koyeb:Secret and local:GeneratedSecret, outputs that
 echo or generate a secret); they need ``additional_secret_outputs``."""
@@ -146,17 +152,17 @@ def _check_vercel_env_var(resource: Resource, config: SecretsConfig) -> List[str
     return [found] if found else []
 
 
-def _check_vercel_project(resource: Resource, config: SecretsConfig) -> List[str]:
-    environments = resource.get("environments")
-    if not environments.usable or not isinstance(environments.value, list):
+def _check_vercel_variables(resource: Resource, field_name: str, config: SecretsConfig) -> List[str]:
+    variables = resource.get(field_name)
+    if not variables.usable or not isinstance(variables.value, list):
         return []
     found = []
-    for index, entry in enumerate(environments.value):
+    for index, entry in enumerate(variables.value):
         if not isinstance(entry, Mapping):
             continue
         key = entry.get("key", "")
         text = _vercel(resource, key, entry.get("value"), entry.get("sensitive", False),
-                       f"environments[{index}] ({key!r})", config)
+                       f"{field_name}[{index}] ({key!r})", config)
         if text:
             found.append(text)
     return found
@@ -274,8 +280,8 @@ def check(resource: Resource, config: SecretsConfig) -> List[str]:
     """Violation messages for one resource."""
     if resource.type == VERCEL_ENV_VAR:
         return _check_vercel_env_var(resource, config)
-    if resource.type == VERCEL_PROJECT:
-        return _check_vercel_project(resource, config)
+    if resource.type in VERCEL_VARIABLE_LISTS:
+        return _check_vercel_variables(resource, VERCEL_VARIABLE_LISTS[resource.type], config)
     if resource.type in GITHUB_VARIABLES:
         return _check_github_variable(resource, config)
     if resource.type == PAGES_PROJECT:
