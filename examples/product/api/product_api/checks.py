@@ -18,7 +18,8 @@ import psycopg
 import redis
 from botocore.config import Config as BotoConfig
 
-from .settings import MEMORY_REDIS, REQUIRED_EXTENSIONS, S3_PLATFORMS, Settings
+from .settings import MEMORY_REDIS, REQUIRED_EXTENSIONS, S3_PLATFORMS, STORAGE_API_PLATFORMS, Settings
+from .storage_api import storage_api_round_trip
 
 TIMEOUT_SECONDS = 5
 PROBE_PREFIX = "stagecraft-health/"
@@ -138,6 +139,9 @@ def storage_round_trip(settings: Settings) -> None:
     key, body = f"{PROBE_PREFIX}{uuid.uuid4().hex}.txt", b"stagecraft health probe\n"
     if settings.storage_platform in S3_PLATFORMS:
         read = _s3_round_trip(settings, key, body)
+    elif settings.storage_platform in STORAGE_API_PLATFORMS:
+        read = storage_api_round_trip(settings.storage_endpoint, settings.storage_bucket,
+                                      settings.storage_service_key, key, body, TIMEOUT_SECONDS)
     else:
         read = _folder_round_trip(Path(settings.storage_folder), key, body)
     if read != body:

@@ -12,8 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 FOLDER_PLATFORMS = ("local", "railway-volume")
 """Storage platforms whose bucket is a folder on the backend's filesystem (STORAGE_ENDPOINT names it)."""
-S3_PLATFORMS = ("r2", "supabase")
+S3_PLATFORMS = ("r2",)
 """Storage platforms reached through their S3-compatible API."""
+STORAGE_API_PLATFORMS = ("supabase",)
+"""Storage platforms reached through Supabase's Storage REST API with the project's server-side key: Supabase
+gives no S3 access keys through its API, so stagecraft hands the backend STORAGE_SERVICE_KEY instead."""
 REQUIRED_EXTENSIONS = ("pg_trgm", "uuid-ossp", "vector")
 """PostgreSQL extensions the product needs in its database."""
 MEMORY_REDIS = "memory://"
@@ -37,7 +40,7 @@ class Settings:
     redis_url: str
     """REDIS_URL: redis:// or rediss:// URI, or memory:// for the in-process fallback."""
     storage_platform: str
-    """STORAGE_PLATFORM: local, railway-volume (a folder) or r2, supabase (S3-compatible)."""
+    """STORAGE_PLATFORM: local, railway-volume (a folder), r2 (S3-compatible) or supabase (Storage API)."""
     storage_bucket: str
     """STORAGE_BUCKET: bucket name (S3) or the bucket's name for messages (folder)."""
     storage_endpoint: str
@@ -46,6 +49,9 @@ class Settings:
     """STORAGE_ACCESS_KEY_ID: S3 access key id (S3 platforms only)."""
     storage_secret_access_key: str
     """STORAGE_SECRET_ACCESS_KEY: S3 secret access key (S3 platforms only)."""
+    storage_service_key: str
+    """STORAGE_SERVICE_KEY: the Supabase project's server-side key (`sb_secret_...`, or the legacy service_role
+    JWT) for its Storage API (supabase only)."""
     storage_region: str
     """STORAGE_REGION: S3 signing region; R2 uses `auto` (the default), Supabase the project's region."""
     jwt_secret: str
@@ -61,7 +67,7 @@ class Settings:
 
     def secret_values(self) -> tuple[str, ...]:
         """Every configured value that must never appear in an answer or a log line."""
-        values = [self.jwt_secret, self.storage_secret_access_key]
+        values = [self.jwt_secret, self.storage_secret_access_key, self.storage_service_key]
         for uri in (self.database_url, self.redis_url):
             password = urlsplit(uri).password
             if password:
@@ -95,8 +101,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     endpoint = need("STORAGE_ENDPOINT")
     key_id = env.get("STORAGE_ACCESS_KEY_ID", "").strip()
     secret_key = env.get("STORAGE_SECRET_ACCESS_KEY", "").strip()
-    if platform and platform not in FOLDER_PLATFORMS + S3_PLATFORMS:
-        problems.append(f"STORAGE_PLATFORM={platform!r} is not one of {', '.join(FOLDER_PLATFORMS + S3_PLATFORMS)}")
+    service_key = env.get("STORAGE_SERVICE_KEY", "").strip()
+    platforms = FOLDER_PLATFORMS + S3_PLATFORMS + STORAGE_API_PLATFORMS
+    if platform and platform not in platforms:
+        problems.append(f"STORAGE_PLATFORM={platform!r} is not one of {', '.join(platforms)}")
+    elif platform in STORAGE_API_PLATFORMS:
+        if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+            problems.append(f"STORAGE_ENDPOINT must be the Storage API's http(s) URL for STORAGE_PLATFORM={platform}")
+        if not service_key:
+            problems.append(f"STORAGE_SERVICE_KEY is not set (STORAGE_PLATFORM={platform} needs it)")
     elif platform in S3_PLATFORMS:
         if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
             problems.append(f"STORAGE_ENDPOINT must be the S3 API's http(s) URL for STORAGE_PLATFORM={platform}")
@@ -112,6 +125,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     return Settings(
         environment=environment, database_url=database_url, redis_url=redis_url, storage_platform=platform,
         storage_bucket=bucket, storage_endpoint=endpoint, storage_access_key_id=key_id,
-        storage_secret_access_key=secret_key, storage_region=env.get("STORAGE_REGION", "").strip() or "auto",
+        storage_secret_access_key=secret_key, storage_service_key=service_key, storage_region=env.get("STORAGE_REGION", "").strip() or "auto",
         jwt_secret=jwt_secret, cors_allow_origins=origins,
     )
