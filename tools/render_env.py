@@ -29,6 +29,8 @@ def backend_env(outputs: dict[str, Any]) -> dict[str, str]:
     storage = outputs["storage"]
     credentials = {"STORAGE_ACCESS_KEY_ID": storage.get("accessKeyId") or "",
                    "STORAGE_SECRET_ACCESS_KEY": storage.get("secretAccessKey") or ""}
+    if storage["platform"] == "supabase":  # Supabase's Storage API takes the project key, not S3 credentials
+        credentials = {"STORAGE_SERVICE_KEY": storage.get("secretAccessKey") or ""}
     return {
         "ENVIRONMENT": outputs["environment"],
         "DATABASE_URL": outputs["database"]["connectionUri"],
