@@ -109,3 +109,20 @@ def test_rounds_are_recorded_in_the_compare_history_when_asked(tmp_path):
     assert "stopped after 3 rounds; routing: uat 90, beta 10" in done.stdout
     with open_history(str(history)) as store:
         assert len(store.probes("uat", 0, 4e9)) == 3 and len(store.probes("beta", 0, 4e9)) == 3
+
+
+def test_a_failed_reload_is_tried_again_next_round(tmp_path):
+    attempts = tmp_path / "attempts"
+    # Fails the first time it runs, succeeds afterwards.
+    reload = f"echo x >> {attempts}; [ $(wc -l < {attempts}) -ge 2 ]"
+    with Farm() as farm:
+        uat = farm.add("uat", Behaviour(latencies_ms=(1.0,)))
+        beta = farm.add("beta", Behaviour(latencies_ms=(1.0,)))
+        document = _config(tmp_path, interval=0.05, reloadCommand=["sh", "-c", reload])
+        document["backends"][0].update(health=uat.health_url, server=f"127.0.0.1:{uat.port}")
+        document["backends"][1].update(health=beta.health_url, server=f"127.0.0.1:{beta.port}")
+        done = subprocess.run([str(STAGECRAFT), "failover", "--config", str(_write(tmp_path / "f.yaml", document)),
+                               "--rounds", "3"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "reload failed" in done.stdout and "retried next round" in done.stdout
+    assert attempts.read_text().count("x") == 2

@@ -61,18 +61,22 @@ class Failover:
         self.log = log
         self.history = history
         self.run_id = f"failover-{uuid.uuid4().hex[:8]}"
+        self.reload_pending = False
+        """A reload failed: the file is current but nginx may not be; try again next round."""
 
     def apply(self) -> tuple[str, bool, Optional[float]]:
         """Write the routing (when it changed) and reload; returns (routing, changed, reload seconds)."""
         routes = routing(self.backends, self.controller)
         changed = write_upstream(self.config.upstream_file, render_upstream(self.config.upstream, routes))
         reload_seconds = None
-        if changed:
+        if changed or self.reload_pending:
             result = reload(self.config.reload_argv())
             if result is not None:
                 reload_seconds = result.seconds
+                self.reload_pending = not result.ok
                 if not result.ok:
-                    self.log(f"reload failed after {result.seconds:.2f} s: {result.output or 'no output'}")
+                    self.log(f"reload failed after {result.seconds:.2f} s (retried next round): "
+                             f"{result.output or 'no output'}")
         return describe(routes), changed, reload_seconds
 
     def probe_round(self) -> list[Change]:
@@ -159,7 +163,11 @@ def run(args: argparse.Namespace, out: Any = None) -> int:
         rounds = 0
         while not stop.is_set():
             started = time.monotonic()
-            failover.report(failover.probe_round())
+            changes = failover.probe_round()
+            if changes:
+                failover.report(changes)
+            elif failover.reload_pending:
+                failover.apply()
             rounds += 1
             if args.rounds is not None and rounds >= args.rounds:
                 break

@@ -1,0 +1,1 @@
+"""Delivery commands: `stagecraft pr-summary`, `stagecraft sweep`, `stagecraft affected-stacks` (DESIGN §9)."""
