@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from components.backend_env import backend_env
 from components.backend_service import BackendService, BackendServiceArgs
 from components.frontend_builds import FrontendBuilds, FrontendBuildsArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
@@ -19,8 +20,6 @@ from components.supabase_host import SupabaseHost, SupabaseHostArgs
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 
-FOLDER_OR_KEYLESS_STORAGE = ("local", "railway-volume", "supabase")
-"""Storage platforms with no S3 access key pair (a folder, or Supabase's server-side key)."""
 OUTPUT_SCHEMA_VERSION = 1
 """Version of the stack-output shape apps read (docs/outputs.md); bump it on any incompatible change."""
 
@@ -64,6 +63,14 @@ class ProductEnvironment(pulumi.ComponentResource):
 
         self.jwt_secret = self._jwt_secret(settings)
         backend = settings.backend
+        # A backend on its database's or cache's own platform host reaches them over the private network.
+        plain_env, secret_env = backend_env(
+            environment=settings.environment, storage_platform=storage.platform, bucket=self.storage.bucket,
+            endpoint=self.storage.endpoint, access_key_id=self.storage.access_key_id,
+            secret_access_key=self.storage.secret_access_key, jwt_secret=self.jwt_secret,
+            database_url=self.postgres.service_connection_uri if backend.platform == pg.platform
+            else self.postgres.connection_uri,
+            redis_url=self.redis.service_url if backend.platform == settings.redis.platform else self.redis.url)
         self.backend = BackendService("backend", BackendServiceArgs(
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
             health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
@@ -71,25 +78,7 @@ class ProductEnvironment(pulumi.ComponentResource):
             railway=self.railway, railway_service=backend.railway, railway_plan=settings.railway.plan,
             volume=self.storage if storage.platform == "railway-volume" else None,
             local_url=backend.local_url, env_file_path=str(env_dir / ".env.backend"),
-            env={
-                "ENVIRONMENT": settings.environment,
-                "STORAGE_PLATFORM": storage.platform,
-                "STORAGE_BUCKET": self.storage.bucket,
-                "STORAGE_ENDPOINT": self.storage.endpoint,
-                **({"STORAGE_ACCESS_KEY_ID": self.storage.access_key_id}
-                   if storage.platform not in FOLDER_OR_KEYLESS_STORAGE else {}),
-            },
-            secret_env={
-                # A backend on the database's own platform host reaches it over the private network.
-                "DATABASE_URL": self.postgres.service_connection_uri if backend.platform == pg.platform
-                else self.postgres.connection_uri,
-                "REDIS_URL": self.redis.service_url if backend.platform == settings.redis.platform else self.redis.url,
-                "JWT_SECRET": self.jwt_secret,
-                **({"STORAGE_SECRET_ACCESS_KEY": self.storage.secret_access_key}
-                   if storage.platform not in FOLDER_OR_KEYLESS_STORAGE else {}),
-                # Supabase's Storage API takes the project's server-side key (no S3 keys through its API).
-                **({"STORAGE_SERVICE_KEY": self.storage.secret_access_key} if storage.platform == "supabase" else {}),
-            }), opts=child)
+            env=plain_env, secret_env=secret_env), opts=child)
 
         self.mobile = MobileChannel("mobile", MobileChannelArgs(
             project_id=settings.mobile.project_id, channel=settings.mobile.channel or settings.stack,

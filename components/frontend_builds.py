@@ -17,9 +17,15 @@ from settings.inventory import FrontendApp
 
 def build_values(app: FrontendApp, api_url: pulumi.Input[str], environment: str) -> dict[str, pulumi.Input[str]]:
     """The variables an app's build (and its local dev server) reads."""
+    return variant_build_values(app.variant, api_url, environment)
+
+
+def variant_build_values(variant: str | None, api_url: pulumi.Input[str],
+                         environment: str) -> dict[str, pulumi.Input[str]]:
+    """The build variables of an app built as `variant` (None: no VITE_VARIANT), also for `stagecraft env`."""
     values: dict[str, pulumi.Input[str]] = {"VITE_API_URL": api_url, "VITE_ENVIRONMENT": environment}
-    if app.variant:
-        values["VITE_VARIANT"] = app.variant
+    if variant:
+        values["VITE_VARIANT"] = variant
     return values
 
 

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
+
+API_URL_VARIABLE = "EXPO_PUBLIC_API_URL"
+"""What the mobile app reads its API from: Expo inlines `EXPO_PUBLIC_*` variables into the bundle at build time."""
+ENVIRONMENT_VARIABLE = "EXPO_PUBLIC_ENVIRONMENT"
+
+
+def eas_build_profile(channel: str, api_url: str, environment: str) -> dict[str, Any]:
+    """The `eas.json` build profile of a stack: its builds take updates from `channel` and talk to `api_url`."""
+    return {"channel": channel, "env": {API_URL_VARIABLE: api_url, ENVIRONMENT_VARIABLE: environment}}
 
 
 @dataclass(frozen=True)

@@ -140,15 +140,15 @@ class PostgresBranch(pulumi.ComponentResource):
             project_id=host.project_id, environment_id=host.environment_id, template="postgres", owner=args.owner),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         # Railway's template image ships pgvector (providers/railway/database.py); SQL goes over the TCP proxy.
-        extensions = Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=database.public_url,
+        public_url = pulumi.Output.secret(database.public_url)
+        extensions = Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=public_url,
                                                                      extensions=list(args.extensions)),
                                 opts=pulumi.ResourceOptions(parent=self))
         # The template names its own database and user: report the ones the URI really holds.
-        self.database = pulumi.Output.unsecret(database.public_url.apply(lambda uri: urlsplit(uri).path.lstrip("/")))
+        self.database = pulumi.Output.unsecret(public_url.apply(lambda uri: urlsplit(uri).path.lstrip("/")))
         self.service_connection_uri = pulumi.Output.all(database.private_url_reference, extensions.id).apply(
             lambda parts: parts[0])
-        return database.public_url, pulumi.Output.unsecret(database.public_url.apply(
-            lambda uri: urlsplit(uri).hostname or ""))
+        return public_url, pulumi.Output.unsecret(public_url.apply(lambda uri: urlsplit(uri).hostname or ""))
 
     def _supabase(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         from providers.supabase.extensions import Extensions, ExtensionsArgs

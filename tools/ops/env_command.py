@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = _read_outputs(args)
     stack = str(outputs.get("stack") or args.stack)
     if stack != args.stack:
-        raise OperationsError(f"the outputs are stack {stack!r}'s, not {args.stack!r}'s; render them with -s {stack}")
+        raise OperationsError(f"these outputs belong to stack {stack!r}, not {args.stack!r}; render them with "
+                              f"-s {stack}")
     files = env_files(outputs)
     profile = eas_profile(outputs)
     if profile is None and args.eas_json is not None:
