@@ -35,8 +35,8 @@ Behaviour:
   a minute and 500 an hour; past it, 403 "You have exceeded a secondary rate limit" with `retry-after`.
   `trip_secondary_limit(status, retry_after, times)` makes the next requests meet it (403 or 429, both documented).
 
-Control (also `POST /__emulator__/actions/<name>`): `add_repository`, `add_user`, `add_pull`, `set_pull_state`,
-`start_run`, `trip_secondary_limit`, `set_primary_limit`.
+Control (also `POST /__emulator__/actions/<name>`): `add_repository`, `add_user`, `add_pull`, `add_comment`,
+`set_pull_state`, `start_run`, `trip_secondary_limit`, `set_primary_limit`.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class GitHubEmulator(Emulator):
     spec_file = "github.openapi.json"
     collections = ("comments", "pulls", "environments", "runs", "approvals")
     secret_fields = frozenset()
-    control_actions = ("add_repository", "add_user", "add_pull", "set_pull_state", "start_run",
+    control_actions = ("add_repository", "add_user", "add_pull", "add_comment", "set_pull_state", "start_run",
                        "trip_secondary_limit", "set_primary_limit")
 
     def __init__(self, *, primary_limit: int = 1000, rate_limit_scale: float = 1.0, **options: Any):
@@ -114,6 +114,16 @@ class GitHubEmulator(Emulator):
                 record["closed_at"] = now_rfc3339()
             self.store.put("pulls", _pull_key(repository, number), record)
             return self.render("pulls", record)
+
+    def add_comment(self, repository: str, number: int, body: str, author: str = "octocat") -> dict[str, Any]:
+        """A comment someone left on pull request `number` (the pull request must exist)."""
+        self.add_user(author)
+        with self._lock:
+            stamp = now_rfc3339()
+            record = {"id": self._next_id(), "repository": repository.lower(), "issue": int(number), "body": body,
+                      "author": author, "created_at": stamp, "updated_at": stamp}
+            self.store.put("comments", str(record["id"]), record)
+            return self._comment(record)
 
     def set_pull_state(self, repository: str, number: int, state: str, merged: bool = False) -> dict[str, Any]:
         """Close or reopen a pull request (as the web UI or a merge does)."""
