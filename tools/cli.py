@@ -6,6 +6,7 @@
     stagecraft pr-summary --pr 12 --results out/pr-check
     stagecraft sweep [--dry-run]
     stagecraft usage [--json usage.json]
+    stagecraft env -s preprod [--out env] [--eas-json apps/mobile/eas.json]
 
 Bad input ends with one line on standard error and exit status 2, never a traceback.
 """
@@ -27,10 +28,11 @@ def commands() -> tuple[Command, ...]:
     from tools.delivery.sweep import COMMAND as sweep
     from tools.ops.compare_command import COMMAND as compare
     from tools.ops.db_sync_command import COMMAND as db_sync
+    from tools.ops.env_command import COMMAND as env
     from tools.ops.failover_command import COMMAND as failover
     from tools.ops.usage_command import COMMAND as usage
 
-    return (compare, failover, db_sync, usage, pr_summary, sweep, affected_stacks)
+    return (compare, failover, db_sync, usage, env, pr_summary, sweep, affected_stacks)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from . import verdicts
 from .coldstart import DEFAULT_IDLE_PERIOD, latest_cold_start
-from .history import History
+from .history import History, StoredProbe
 from .probe import ProbeResult
 from .stats import distribution, success_rate
 from .targets import Target
@@ -47,9 +47,8 @@ def _rounded(value: Optional[float], digits: int = 2) -> Optional[float]:
     return None if value is None else round(value, digits)
 
 
-def _cold_start(history: History, name: str, now: float, settings: RunSettings, first_of_run: float,
-                warm_median: Optional[float]) -> Optional[dict[str, Any]]:
-    probes = history.probes(name, now - history_span() - settings.coverage, now)
+def _cold_start(history: History, name: str, probes: Sequence[StoredProbe], settings: RunSettings,
+                first_of_run: float, warm_median: Optional[float]) -> Optional[dict[str, Any]]:
     if not probes:
         return None
     previous = history.previous_probe_end(name, probes[0].started_at)
@@ -92,7 +91,7 @@ def environment_figures(target: Target, results: Sequence[ProbeResult], history:
         "latencySamplesMs": [round(value, 2) for value in warm],
         "dbQueryMs": database.as_dict() if database else None,
         "uptime": {k: _rounded(v, 6) for k, v in uptime_windows(history_probes, now, settings.coverage).items()},
-        "coldStart": _cold_start(history, target.name, now, settings, first.started_at if first else now,
+        "coldStart": _cold_start(history, target.name, history_probes, settings, first.started_at if first else now,
                                  latency.p50 if latency else None),
         "errors": [{"error": text, "count": count} for text, count in errors.most_common(_TOP_ERRORS)],
     }

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from .command import Command
 from .env_files import EAS_JSON, eas_document, eas_profile, env_files, write_eas_json, write_env_files, write_private
 from .errors import OperationsError
-from .stack_outputs import read_stack_outputs
+from .stack_outputs import PROJECT_ROOT, read_stack_outputs
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,13 +29,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="folder the files go to, under <out>/<stack>/ (default: env)")
     parser.add_argument("--outputs", metavar="FILE",
                         help="read the output document from FILE ('-': standard input) instead of running pulumi")
+    parser.add_argument("--project", type=Path, metavar="DIR", default=PROJECT_ROOT,
+                        help="the Pulumi project the stack belongs to (default: this clone)")
     parser.add_argument("--eas-json", type=Path, metavar="FILE",
                         help="also merge the stack's build profile into this eas.json (made when missing)")
 
 
 def _read_outputs(args: argparse.Namespace) -> Mapping[str, Any]:
     if args.outputs is None:
-        return read_stack_outputs(args.stack)
+        if not (args.project / "Pulumi.yaml").is_file():
+            raise OperationsError(f"--project {args.project}: no Pulumi.yaml there; pass the project's folder")
+        return read_stack_outputs(args.stack, cwd=args.project)
     try:
         text = sys.stdin.read() if args.outputs == "-" else Path(args.outputs).read_text(encoding="utf-8")
         outputs = json.loads(text)
