@@ -32,6 +32,12 @@ def test_the_chain_with_the_most_time_in_requests_wins_over_the_longest_count() 
     assert [r.path for r in critical_path(many_short + one_long)] == ["/long"]
 
 
+def test_a_request_sent_long_after_an_answer_does_not_extend_its_chain() -> None:
+    chain = critical_path([_request("/a", 0.0, 0.1), _request("/b", 2.0, 2.05)], max_gap=0.25)
+
+    assert [r.path for r in chain] == ["/a"]
+
+
 def test_no_requests_is_an_empty_path() -> None:
     assert critical_path([]) == []
 
