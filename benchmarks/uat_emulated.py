@@ -1,8 +1,8 @@
 """Prints how close the emulated uat stack's `pulumi up` comes to its physical limit, its critical path.
 
 Serves the emulated accounts of tests/engine/emulated_uat.py on loopback with a fixed latency per request
-(default 100 ms) and runs `pulumi up` of the uat dynamic resources (tests/engine/emulated_uat.py) on the real engine, then a no-op
-`up` (the engine's own floor for this program), then a destroy, in each round. The critical path is the longest
+(default 100 ms) and runs `pulumi up` of the uat dynamic resources on the real engine, then a no-op `up` (the
+engine's own floor for this program), then a destroy, in each round. The critical path is the longest
 chain of requests each sent soon after the previous one was answered (benchmarks/critical_path.py, from the
 emulators' timestamped request logs). The goal: `up` minus the no-op floor at most 1.05 times the critical path
 (medians over rounds). Run it with `make bench`; figures are for reading, not for asserting.
