@@ -24,6 +24,7 @@ from tools.ops.errors import OperationsError
 def commands() -> tuple[Command, ...]:
     """Every subcommand, in the order `stagecraft --help` lists them. Add new ones here."""
     from tools.delivery.affected import COMMAND as affected_stacks
+    from tools.delivery.health_check import COMMAND as health_check
     from tools.delivery.pr_summary import COMMAND as pr_summary
     from tools.delivery.sweep import COMMAND as sweep
     from tools.ops.compare_command import COMMAND as compare
@@ -32,7 +33,7 @@ def commands() -> tuple[Command, ...]:
     from tools.ops.failover_command import COMMAND as failover
     from tools.ops.usage_command import COMMAND as usage
 
-    return (compare, failover, db_sync, usage, env, pr_summary, sweep, affected_stacks)
+    return (compare, failover, db_sync, usage, env, pr_summary, sweep, affected_stacks, health_check)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
