@@ -9,7 +9,7 @@ export PULUMI_CONFIG_PASSPHRASE ?= stagecraft-dev
 endif
 ENV := . bootstrap/env.sh
 
-.PHONY: help setup python engine postgres up preview destroy test bench system-packages
+.PHONY: help setup python engine postgres up preview destroy test bench system-packages actionlint login-team
 
 help:
 	@echo "make up                  set everything up, then pulumi up -s dev (local state, local PostgreSQL)"
@@ -17,6 +17,7 @@ help:
 	@echo "make preview STACK=uat   pulumi preview of a stack (PREVIEW_FLAGS='--policy-pack policies' for the PR check)"
 	@echo "make destroy             pulumi destroy -s dev"
 	@echo "make bench               print the engine benchmarks"
+	@echo "make login-team          pulumi login to the team's state bucket (STAGECRAFT_STATE_BUCKET/ENDPOINT, AWS_*)"
 
 python:
 	@bash bootstrap/python.sh
@@ -42,11 +43,20 @@ destroy: python engine postgres
 	@$(ENV) && set -a && . bootstrap/dev-destroy.env && set +a && \
 	  pulumi destroy -s dev --yes --skip-preview --non-interactive $(PULUMI_FLAGS)
 
-# Debian programs the operations tests drive for real (installed only when missing).
+# Debian programs the operations tests drive for real (installed only when missing); shellcheck is what
+# actionlint runs on the workflows' scripts.
 system-packages:
-	@bash bootstrap/system_packages.sh nginx chromium fonts-dejavu-core
+	@bash bootstrap/system_packages.sh nginx chromium fonts-dejavu-core shellcheck
 
-test: setup system-packages
+# The workflow linter, built from the Go module proxy into the cache (tests/delivery/test_workflows.py runs it).
+actionlint:
+	@bash bootstrap/actionlint.sh >/dev/null
+
+# The team's state backend (README: "State for teams"): an S3-compatible bucket with stack locking.
+login-team: engine
+	@$(ENV) && bash bootstrap/login_team.sh
+
+test: setup system-packages actionlint
 	@$(ENV) && python -m pytest $(PYTEST_FLAGS)
 
 # BENCH_FLAGS goes to every benchmark (e.g. --rounds 1), BENCH_SCALING_FLAGS to app_scaling (e.g. --sizes 6 12 24).
