@@ -130,7 +130,9 @@ class BackendService(pulumi.ComponentResource):
         where = {"project_id": host.project_id, "environment_id": host.environment_id}
         service = Service(f"{name}-service", ServiceArgs(
             **where, name=args.physical_name, image=args.image, port=args.port, owner=args.owner,
-            variables=dict(args.env), secret_variables={k: pulumi.Output.secret(v) for k, v in args.secret_env.items()},
+            # One secret map, not a map of secrets: Railway's read gives the map back whole, and state then compares
+            # equal on refresh (per-value secret markers would not survive the read).
+            variables=dict(args.env), secret_variables=pulumi.Output.secret(pulumi.Output.all(**args.secret_env)),
             health_check_path=args.health_check_path, health_check_timeout=options.health_check_timeout,
             region=options.region, num_replicas=options.num_replicas, plan=args.railway_plan,
             volume_id=volume.id if volume is not None else None,
@@ -152,7 +154,9 @@ class BackendService(pulumi.ComponentResource):
             owner_id=args.render.owner_id, service_id=args.render_service.service_id, owner=args.owner,
             name=None if args.render_service.service_id else args.physical_name, plan=args.render_service.plan,
             image=args.image, region=args.render.region, health_check_path=args.health_check_path, port=args.port,
-            env=dict(args.env), secret_env={k: pulumi.Output.secret(v) for k, v in args.secret_env.items()},
+            # One secret map, not a map of secrets: state then has one shape whether written by up or by refresh.
+            env=dict(args.env), secret_env=pulumi.Output.secret(pulumi.Output.all(**args.secret_env))
+            if args.secret_env else {},
         ), opts=pulumi.ResourceOptions(parent=self))
         self.deployment_id = service.deploy_id
         self.image = service.image

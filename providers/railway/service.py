@@ -104,7 +104,9 @@ class ServiceArgs(CheckedArgs):
             reader.fail("num_replicas", f"Railway's {values['plan']} plan runs one replica per service; got "
                                         f"{replicas}")
         for field in ("variables", "secret_variables"):
-            reserved = sorted(set(values[field] or {}) & {OWNER_VARIABLE, "PORT"})
+            if not isinstance(values[field], dict):  # unknown at preview, or already reported
+                continue
+            reserved = sorted(set(values[field]) & {OWNER_VARIABLE, "PORT"})
             if reserved:
                 reader.fail(field, f"{', '.join(reserved)} is set by the provider itself; remove it")
         return values

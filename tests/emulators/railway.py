@@ -792,6 +792,14 @@ class RailwayEmulator(GraphQLEmulator):
         values["POSTGRES_DB"] = name
         return {"name": name, "host": server.hostname or "127.0.0.1", "port": server.port or 5432}
 
+    def drop_backing_databases(self) -> None:
+        """Drop the real databases and roles still standing in for Postgres services (what a test that stopped
+        before `destroy` leaves on the shared server); the services stay in the emulated account."""
+        for record in self.store.values("instances"):
+            backing = record.pop("_backing", None)
+            if backing:
+                self._drop_backing(backing)
+
     def _drop_backing(self, backing: Mapping[str, Any]) -> None:
         import psycopg
         from psycopg import sql

@@ -123,5 +123,5 @@ class ProjectCopy:
 
     def resource_count(self) -> int:
         """Resources in the stack's state, less the Stack resource the engine always registers."""
-        deployment = json.loads(self.export()).get("deployment", {})
+        deployment = json.loads(self.export()).get("deployment") or {}  # null until a first update
         return sum(1 for r in deployment.get("resources") or [] if r["type"] != "pulumi:pulumi:Stack")

@@ -156,6 +156,12 @@ def test_more_than_one_replica_on_the_free_plan_fails_check():
     assert [f.property for f in failures] == ["num_replicas"] and "free plan" in failures[0].reason
 
 
+def test_secret_variables_still_unknown_at_preview_pass_check():
+    from providers._http.inputs import UNKNOWN
+
+    assert ServiceArgs.check(service_props("p", "e", secret_variables=UNKNOWN)).failures == []
+
+
 def test_an_unknown_plan_fails_check():
     failures = ServiceArgs.check(service_props("p", "e", plan="enterprise")).failures
     assert [f.property for f in failures] == ["plan"]
