@@ -321,7 +321,8 @@ def test_the_committed_preprod_config_is_complete_but_for_the_account_values():
     assert "stagecraft:backend" in text and "image" in text
 
 
-def test_secret_values_reach_vercel_only_as_sensitive_variables():
+def _vercel_site(**changes) -> list:
+    """The resources one Vercel FrontendSite registers under mocks, and its url."""
     import pulumi
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
@@ -331,17 +332,34 @@ def test_secret_values_reach_vercel_only_as_sensitive_variables():
 
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="stagecraft", stack="preprod", preview=False)
+    urls: list[str] = []
 
     def program() -> None:
-        FrontendSite("frontend-web", FrontendSiteArgs(
-            app=DEFAULT_FRONTENDS[0], platform="vercel", physical_name="stagecraft-preprod-web",
-            api_url="https://api.example.com", environment="preprod", artifact_dir="/builds/web",
-            artifact_digest="a" * 64, project_root="/project", secret_env={"SENTRY_AUTH_TOKEN": "sntrys_abc"}))
+        site = FrontendSite("frontend-web", FrontendSiteArgs(**{
+            "app": DEFAULT_FRONTENDS[0], "platform": "vercel", "physical_name": "stagecraft-preprod-web",
+            "api_url": "https://api.example.com", "environment": "preprod", "artifact_dir": "/builds/web",
+            "artifact_digest": "a" * 64, "project_root": "/project", **changes}))
+        site.url.apply(urls.append)
 
     _sync_await(run_pulumi_func(program))
-    (variables,) = [r for r in mocks.resources
-                    if r.type == "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables"]
+    return [*mocks.resources, *urls]
+
+
+def test_secret_values_reach_vercel_only_as_sensitive_variables():
+    registered = _vercel_site(secret_env={"SENTRY_AUTH_TOKEN": "sntrys_abc"})
+    (variables,) = [r for r in registered if getattr(r, "type", "") == (
+        "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables")]
     by_key = {v["key"]: v for v in variables.inputs["variables"]}
     assert by_key["SENTRY_AUTH_TOKEN"]["sensitive"] is True
     assert by_key["VITE_API_URL"]["sensitive"] is False
     assert "variables" in variables.secret_inputs  # a secret anywhere in the list keeps the list secret in state
+
+
+def test_a_pr_stack_deploys_a_preview_onto_the_base_stacks_project():
+    *resources, url = _vercel_site(existing_project="prj_stagecraft-preprod-web", deploy_branch="pr-12",
+                                   production_branch="release")
+    types = [r.type for r in resources]
+    assert "vercel:index/project:Project" not in types
+    (deployment,) = [r for r in resources if r.type == "vercel:index/deployment:Deployment"]
+    assert (deployment.inputs["projectId"], deployment.inputs["production"]) == ("prj_stagecraft-preprod-web", False)
+    assert url == "https://stagecraft-preprod-web-a1b2c3-team.vercel.app"
