@@ -363,3 +363,25 @@ def test_a_pr_stack_deploys_a_preview_onto_the_base_stacks_project():
     (deployment,) = [r for r in resources if r.type == "vercel:index/deployment:Deployment"]
     assert (deployment.inputs["projectId"], deployment.inputs["production"]) == ("prj_stagecraft-preprod-web", False)
     assert url == "https://stagecraft-preprod-web-a1b2c3-team.vercel.app"
+
+
+def test_preflight_names_every_missing_preprod_credential_before_anything_changes():
+    import pulumi
+
+    from settings.preflight import preflight
+
+    settings = load_settings("stagecraft", "preprod", raw_preprod())
+    with pytest.raises(pulumi.RunError) as caught:
+        preflight(settings, environ={})
+    text = str(caught.value)
+    for variable in ("RAILWAY_API_TOKEN", "VERCEL_API_TOKEN", "EXPO_TOKEN"):
+        assert f"set {variable} in the environment" in text
+    assert "`pulumi config set --secret vercel:apiToken <value> -s preprod`" in text
+
+
+def test_preflight_takes_the_vercel_token_from_stack_config_too():
+    from settings.preflight import preflight
+
+    settings = load_settings("stagecraft", "preprod", raw_preprod())
+    assert preflight(settings, environ={"RAILWAY_API_TOKEN": "r", "EXPO_TOKEN": "e"},
+                     config_keys={"vercel:apiToken"}) is None  # no RunError: nothing is missing
