@@ -1,5 +1,6 @@
 """Two clones of the project on one machine (two worktrees, two CI jobs): both `make up` at once without editing
-anything, each on a PostgreSQL server and port of its own, and `make destroy` in one leaves the other working.
+anything, each on a PostgreSQL server and port of its own, and `make destroy` in one leaves the other working;
+`make bench` works on a fresh clone.
 
 Slow (two virtualenvs, two servers, two real `pulumi up`). The clones sit in a 0700 folder, so as root both
 keep their clusters under /var/lib/stagecraft (README: the dev stack). Their servers take ports from the tests'
@@ -135,3 +136,17 @@ def test_make_destroy_in_one_clone_leaves_the_other_working(clones: List[Clone])
     assert second.has_database("app")
     preview = second.pulumi("preview", "-s", "dev", "--expect-no-changes", "--non-interactive")
     assert preview.returncode == 0, preview.stdout + preview.stderr
+
+
+def test_make_bench_works_on_a_fresh_clone() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="stagecraft-fresh-clone-"))
+    fresh = Clone(folder / "fresh")
+    try:
+        (output,) = _finish([fresh.make("bench", "BENCH_FLAGS=--rounds 1", "BENCH_SCALING_FLAGS=--sizes 2 4 6")])
+    finally:
+        fresh.remove_server()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    assert "preview / floor:" in output and "up / floor:" in output
+    assert "marginal per app:" in output
+    assert "critical path:" in output
