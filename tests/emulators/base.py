@@ -101,6 +101,13 @@ class SpecViolationError(AssertionError):
     """Requests sent to an emulator did not match the vendor spec."""
 
 
+def bearer_token(headers: Mapping[str, str]) -> str:
+    """The token of an `Authorization: Bearer <token>` header, or "" when there is none."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def handles(*operation_ids: str) -> Callable[[Callable], Callable]:
     """Mark an emulator method as the handler of these spec operationIds."""
 

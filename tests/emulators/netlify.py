@@ -44,7 +44,7 @@ import re
 from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
-from .base import ApiError, ApiRequest, Emulator, Outcome, RawRequest, Reply, handles
+from .base import ApiError, ApiRequest, Emulator, Outcome, RawRequest, Reply, bearer_token, handles
 from .netlify_site import NETLIFY_APP, NOT_FOUND_PAGE, parse_host, resolve
 from .rate_limits import RateLimit, RateLimiter
 from .state import clone, now_rfc3339
@@ -99,11 +99,8 @@ class NetlifyEmulator(Emulator):
     # ---- hooks -----------------------------------------------------------------------------------
 
     def authenticate(self, headers: Mapping[str, str]) -> bool:
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return self.token is None or token.strip() == self.token
+        token = bearer_token(headers)
+        return bool(token) and (self.token is None or token == self.token)
 
     def error_body(self, status: int, message: str, fields: Sequence[tuple[str, str]] = ()) -> Any:
         return {"code": status, "message": message}

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from .base import ApiError, ApiRequest, Emulator, Reply, handles
+from .base import ApiError, ApiRequest, Emulator, Reply, bearer_token, handles
 from .rate_limits import RateLimiter
 from .render_rules import FINAL, ID_ALPHABET, IN_PROGRESS, cursor_of, limits_for, page
 from .state import clone, now_rfc3339
@@ -114,11 +114,8 @@ class RenderEmulator(Emulator):
     # ---- hooks -----------------------------------------------------------------------------------
 
     def authenticate(self, headers: Mapping[str, str]) -> bool:
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return self.api_key is None or token.strip() == self.api_key
+        token = bearer_token(headers)
+        return bool(token) and (self.api_key is None or token == self.api_key)
 
     def error_body(self, status: int, message: str, fields: Sequence[tuple[str, str]] = ()) -> Any:
         return {"id": self.ids.uuid(), "message": message}

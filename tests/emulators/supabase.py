@@ -39,7 +39,7 @@ import json
 import string
 from typing import Any, Mapping, Sequence
 
-from .base import ApiError, ApiRequest, Emulator, Reply, handles
+from .base import ApiError, ApiRequest, Emulator, Reply, bearer_token, handles
 from .state import clone, now_rfc3339
 from .supabase_database import ProjectDatabases, QueryFailed
 
@@ -97,11 +97,8 @@ class SupabaseEmulator(Emulator):
     # ---- hooks -----------------------------------------------------------------------------------
 
     def authenticate(self, headers: Mapping[str, str]) -> bool:
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return self.token is None or token.strip() == self.token
+        token = bearer_token(headers)
+        return bool(token) and (self.token is None or token == self.token)
 
     def error_body(self, status: int, message: str, fields: Sequence[tuple[str, str]] = ()) -> Any:
         return {"message": message}

@@ -15,20 +15,22 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from tests.emulators import NetlifyEmulator, RenderEmulator, SupabaseEmulator, SupabaseStorageEmulator
+from tests.engine.account_snapshots import AccountSnapshots
 from tests.engine.cli import ProjectCopy
 from tests.engine.emulated_uat import BUILD_CACHE
 from tests.machine import project_admin_url
 
 PROGRAM = Path(__file__).parent / "programs" / "beta_dynamic.py"
-COLLECTIONS = {"netlify": ("sites", "env"), "render": ("services", "key_values"),
-               "supabase": ("projects",), "supabase-storage": ("buckets",)}
 DASHBOARD_IMAGE = "docker.io/library/nginx:latest"
 DASHBOARD_ENV = {"WELCOME": "made in the dashboard"}
 ADMIN_URL = functools.cache(project_admin_url)
 
 
-class EmulatedBetaAccounts:
+class EmulatedBetaAccounts(AccountSnapshots):
     """Netlify, Render and Supabase (Management + Storage) accounts on loopback, and the providers' environment."""
+
+    COLLECTIONS = {"netlify": ("sites", "env"), "render": ("services", "key_values"),
+                   "supabase": ("projects",), "supabase-storage": ("buckets",)}
 
     def __init__(self, stack: ExitStack) -> None:
         scale = float(os.environ.get("STAGECRAFT_HTTP_BACKOFF_SCALE", "0.05"))
@@ -57,28 +59,10 @@ class EmulatedBetaAccounts:
         return {"netlify": self.netlify, "render": self.render, "supabase": self.supabase,
                 "supabase-storage": self.storage}
 
-    def snapshot(self) -> dict[str, list[str]]:
-        """Names of what each account holds, per collection."""
-        return {f"{api}.{c}": sorted(_ident(o) for o in emu.objects(c))
-                for api, emu in self.emulators().items() for c in COLLECTIONS[api]}
-
-    def created(self) -> dict[str, list[str]]:
-        """What the stack added on top of the seeded accounts."""
-        now = self.snapshot()
-        return {k: [n for n in v if n not in self.baseline[k]] for k, v in now.items()}
-
-    def writes(self) -> int:
-        return sum(1 for emu in self.emulators().values() for method, _path, _status in emu.requests
-                   if method not in ("GET", "HEAD"))
-
     def dashboard_service(self) -> dict:
         """The dashboard-made service as Render holds it, with its env var set."""
         service = self.render.store.get("services", self.service_id)
         return {**self.render.render("services", service), "env": {e["key"]: e["value"] for e in service["_env"]}}
-
-
-def _ident(obj: dict) -> str:
-    return str(obj.get("name") or obj.get("key") or obj.get("id"))
 
 
 def beta_config(accounts: EmulatedBetaAccounts, **values: object) -> dict[str, object]:

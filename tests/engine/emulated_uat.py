@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from tests.emulators import CloudflareEmulator, KoyebEmulator, NeonEmulator, UpstashEmulator
+from tests.engine.account_snapshots import AccountSnapshots
 from tests.engine.cli import ProjectCopy
 
 PROGRAM = Path(__file__).parent / "programs" / "uat_dynamic.py"
@@ -20,8 +21,10 @@ BUILD_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") /
 """Content-addressed builds are shared by the engine tests and benchmarks (same source and values, same artifact)."""
 
 
-class EmulatedAccounts:
+class EmulatedAccounts(AccountSnapshots):
     """The four emulated accounts served on loopback, and the environment that points providers at them."""
+
+    COLLECTIONS = COLLECTIONS
 
     def __init__(self, stack: ExitStack) -> None:
         self.cloudflare = CloudflareEmulator(account_id=ACCOUNT_ID)
@@ -42,26 +45,8 @@ class EmulatedAccounts:
     def emulators(self):
         return {"cloudflare": self.cloudflare, "koyeb": self.koyeb, "neon": self.neon, "upstash": self.upstash}
 
-    def snapshot(self) -> dict[str, list[str]]:
-        """Names of what each account holds, per collection."""
-        return {f"{api}.{c}": sorted(_ident(o) for o in emu.objects(c))
-                for api, emu in self.emulators().items() for c in COLLECTIONS[api]}
-
-    def created(self) -> dict[str, list[str]]:
-        """What the stack added on top of the seeded Neon project."""
-        now = self.snapshot()
-        return {k: [n for n in v if n not in self.baseline[k]] for k, v in now.items()}
-
-    def writes(self) -> int:
-        return sum(1 for emu in self.emulators().values() for method, _path, _status in emu.requests
-                   if method not in ("GET", "HEAD"))
-
     def request_count(self) -> int:
         return sum(len(emu.requests) for emu in self.emulators().values())
-
-
-def _ident(obj: dict) -> str:
-    return str(obj.get("name") or obj.get("database_name") or obj.get("id"))
 
 
 def uat_config(accounts: EmulatedAccounts, **values: object) -> dict[str, object]:
