@@ -72,7 +72,7 @@ def test_a_supabase_region_that_does_not_exist_is_refused_naming_the_key(tmp_pat
     project = _beta(tmp_path, url, owner_id, service_id,
                     supabase={"organizationSlug": "weedgo", "region": "mars-north-1"})
     _refused(project, emulator, "stagecraft:supabase.region: 'mars-north-1' is not a Supabase region",
-             "pulumi config set --path 'stagecraft:supabase.region'")
+             "fix: pulumi config", "--path 'stagecraft:supabase.region'")
 
 
 def test_a_site_name_netlify_would_refuse_is_refused_naming_the_key(tmp_path, render):
@@ -80,4 +80,4 @@ def test_a_site_name_netlify_would_refuse_is_refused_naming_the_key(tmp_path, re
     service_id = emulator.add_dashboard_service(owner_id, "api")
     project = _beta(tmp_path, url, owner_id, service_id, netlify={"siteNamePrefix": "weedgo-" + "x" * 40})
     _refused(project, emulator, "stagecraft:netlify.siteNamePrefix", "at most 63",
-             "pulumi config set --path 'stagecraft:netlify.siteNamePrefix'")
+             "fix: pulumi config", "--path 'stagecraft:netlify.siteNamePrefix'")
