@@ -88,8 +88,10 @@ class RedisCache(pulumi.ComponentResource):
             owner_id=args.render.owner_id, name=args.physical_name, owner=args.owner, plan=options.plan,
             region=args.render.region, maxmemory_policy=options.maxmemory_policy),
             opts=pulumi.ResourceOptions(parent=self))
-        # The backend runs on Render in the same region, so it takes the private-network URL.
-        return instance.internal_url, None, None
+        # A backend on Render in the same region reaches it over the private network; anyone else (tools, a
+        # backend elsewhere) needs the external TLS URL, which the instance's IP allow list must admit.
+        self.service_url = instance.internal_url
+        return instance.external_url, None, None
 
     def _railway(self, name: str, args: RedisCacheArgs) -> _Endpoints:
         from providers.railway.database import TemplateDatabase, TemplateDatabaseArgs

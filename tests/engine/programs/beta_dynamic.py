@@ -51,7 +51,7 @@ backend = BackendService("backend", BackendServiceArgs(
     render_service=RenderServiceSettings(service_id=config.require("serviceId")),
     env={"ENVIRONMENT": "beta", "STORAGE_PLATFORM": "supabase", "STORAGE_BUCKET": storage.bucket,
          "STORAGE_ENDPOINT": storage.endpoint},
-    secret_env={"DATABASE_URL": postgres.connection_uri, "REDIS_URL": redis.url, "JWT_SECRET": jwt.value,
+    secret_env={"DATABASE_URL": postgres.connection_uri, "REDIS_URL": redis.service_url, "JWT_SECRET": jwt.value,
                 "STORAGE_SERVICE_KEY": storage.secret_access_key}))
 
 builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
@@ -69,7 +69,7 @@ pulumi.export("apiDeploymentId", backend.deployment_id)
 pulumi.export("apiImage", backend.image)
 pulumi.export("supabaseRef", supabase.ref)
 pulumi.export("databaseUrl", postgres.connection_uri)
-pulumi.export("redisUrl", redis.url)
+pulumi.export("redisUrl", redis.service_url)
 pulumi.export("jwtSecret", jwt.value)
 pulumi.export("apps", {name: {"url": site.url, "deploymentId": site.deployment_id, "variant": app.variant}
                        for (name, site), app in zip(sites.items(), apps)})
