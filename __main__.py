@@ -1,10 +1,10 @@
-"""stagecraft: load the stack's settings, build the product's environment, export what the apps consume."""
+"""stagecraft: load the stack's settings, build what they describe, export what the apps and other stacks consume."""
 
 from pathlib import Path
 
 import pulumi
 
-from components.environment import ProductEnvironment
+from components.program import build_stack
 from settings.preflight import preflight
 from settings.pulumi_source import current_config_values, settings_from_pulumi
 
@@ -12,6 +12,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 settings = settings_from_pulumi()
 preflight(settings, config_keys=set(current_config_values()), project_root=PROJECT_ROOT)
-environment = ProductEnvironment("product", settings, project_root=PROJECT_ROOT)
-for key, value in environment.stack_outputs().items():
+stack = build_stack(settings, project_root=PROJECT_ROOT)
+for key, value in stack.stack_outputs().items():
     pulumi.export(key, value)

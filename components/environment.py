@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
 from components.railway_host import RailwayHost, RailwayHostArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
+from components.stack_reference import StackLink
 from components.supabase_host import SupabaseHost, SupabaseHostArgs
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
@@ -28,7 +30,10 @@ class ProductEnvironment(pulumi.ComponentResource):
     """Database, cache, bucket, backend and every frontend of one stack, each given what it needs."""
 
     def __init__(self, name: str, settings: StackSettings, project_root: Path,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 opts: pulumi.ResourceOptions | None = None, *, foundation: Mapping[str, Any] | None = None,
+                 pinned: Mapping[str, tuple[str, str]] | None = None) -> None:
+        """`foundation`: the foundation's outputs as checked before anything changed (`components.program`), needed
+        when the database is on Neon; `pinned`: the builds a rollback serves (app -> (artifact folder, digest))."""
         super().__init__("stagecraft:index:ProductEnvironment", name, None, opts)
         self._settings = settings
         child = pulumi.ResourceOptions(parent=self)
@@ -42,13 +47,13 @@ class ProductEnvironment(pulumi.ComponentResource):
         local_pg = resolve_local_server(pg.local, project_root)
         if pg.platform == "local" and local_pg.port is None:
             raise ValueError(missing_port_problem(local_pg, settings.stack))
+        self.foundation = self._foundation_link(settings, foundation) if pg.platform == "neon" else None
         self.postgres = PostgresBranch("postgres", PostgresBranchArgs(
             platform=pg.platform, physical_name=settings.physical_name("db"),
-            branch=settings.stack if pg.platform != "local" else "local",
-            # A Supabase project's database is its own `postgres` one (the pooler's); database/role apply elsewhere.
-            database="postgres" if pg.platform == "supabase" else pg.database, role=pg.role,
+            branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
             extensions=pg.extensions, owner=f"{settings.project}/{settings.stack}", local=local_pg, neon=pg.neon,
-            supabase=self.supabase, railway=self.railway, protect=production), opts=child)
+            supabase=self.supabase, railway=self.railway, protect=production,
+            **self._neon_branching(settings, production)), opts=child)
 
         self.redis = RedisCache("redis", RedisCacheArgs(
             platform=settings.redis.platform, physical_name=settings.physical_name("cache"),
@@ -65,6 +70,7 @@ class ProductEnvironment(pulumi.ComponentResource):
 
         self.jwt_secret = self._jwt_secret(settings)
         backend = settings.backend
+        self.image = settings.rollback.image if settings.rollback and settings.rollback.image else backend.image
         # A backend on its database's or cache's own platform host reaches them over the private network.
         plain_env, secret_env = backend_env(
             environment=settings.environment, storage_platform=storage.platform, bucket=self.storage.bucket,
@@ -75,7 +81,7 @@ class ProductEnvironment(pulumi.ComponentResource):
             redis_url=self.redis.service_url if backend.platform == settings.redis.platform else self.redis.url)
         self.backend = BackendService("backend", BackendServiceArgs(
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
-            health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb,
+            health_check_path=backend.health_check_path, image=self.image, koyeb=backend.koyeb,
             render=settings.render, render_service=backend.render, owner=f"{settings.project}/{settings.stack}",
             railway=self.railway, railway_service=backend.railway, railway_plan=settings.railway.plan,
             volume=self.storage if storage.platform == "railway-volume" else None,
@@ -92,7 +98,7 @@ class ProductEnvironment(pulumi.ComponentResource):
         if frontend.platform != "local":
             builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
                 apps=frontend.deployed_apps, project_root=project_root, api_url=self.backend.url,
-                environment=settings.environment), opts=child)
+                environment=settings.environment, pinned=dict(pinned or {})), opts=child)
         self.frontends = {
             app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
                 app=app, platform=frontend.platform,
@@ -108,7 +114,43 @@ class ProductEnvironment(pulumi.ComponentResource):
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
         }
+        self.release = self._release(settings, builds)
         self.register_outputs({})
+
+    def _foundation_link(self, settings: StackSettings, checked: Mapping[str, Any] | None) -> StackLink:
+        """The foundation's outputs through a StackReference (checked before anything changed)."""
+        from components.foundation import foundation_need
+
+        if checked is None:
+            raise ValueError("ProductEnvironment: a Neon database needs the foundation's outputs, read first")
+        return StackLink("foundation", foundation_need(settings.stack, settings.foundation.stack), checked, parent=self)
+
+    def _neon_branching(self, settings: StackSettings, production: bool) -> dict[str, Any]:
+        """Production works on the foundation's root branch; every other stack gets a branch of its own that starts
+        with that branch's schema and none of its data."""
+        link = self.foundation
+        if link is None:
+            return {}
+        root = link.output("neon.rootBranchId")
+        if production:
+            return {"neon_project_id": link.output("neon.projectId"), "neon_mode": "root",
+                    "neon_parent_branch_id": root, "neon_root_endpoint_host": link.output("neon.rootEndpointHost")}
+        return {"neon_project_id": link.output("neon.projectId"), "neon_mode": "schema-only",
+                "neon_parent_branch_id": settings.postgres.neon.parent_branch or root}
+
+    def _release(self, settings: StackSettings, builds: FrontendBuilds | None) -> Any:
+        """The release ledger (`stagecraft rollback` reads it), recorded after every deployment succeeded; none for a
+        stack that deploys nothing to a platform."""
+        from providers.local.release_ledger import ReleaseLedger, ReleaseLedgerArgs
+
+        if settings.runs_offline:
+            return None
+        recorded = {app: pulumi.Output.all(builds.artifact_keys[app], builds.artifact_digests[app]).apply(
+            lambda parts: {"key": parts[0], "digest": parts[1]}) for app in builds.artifact_keys} if builds else {}
+        return ReleaseLedger("release", ReleaseLedgerArgs(
+            image=self.image or "", builds=recorded,
+            rollback_to=settings.rollback.to_update if settings.rollback else None),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.backend, *self.frontends.values()]))
 
     def _supabase_host(self, settings: StackSettings, owner: str, *, protect: bool) -> SupabaseHost | None:
         """The stack's Supabase project, when the database or the bucket lives on Supabase (made once)."""
@@ -175,6 +217,8 @@ class ProductEnvironment(pulumi.ComponentResource):
                      for name, site in self.frontends.items()},
             "database": {"connectionUri": self.postgres.connection_uri, "host": self.postgres.host,
                          "database": self.postgres.database, "branch": self.postgres.branch,
+                         "branchId": self.postgres.branch_id,
+                         "neonProjectId": self.foundation.output("neon.projectId") if self.foundation else None,
                          "platform": self._settings.postgres.platform},
             "redis": {"url": self.redis.url, "restUrl": self.redis.rest_url, "restToken": self.redis.rest_token,
                       "platform": self._settings.redis.platform},
@@ -185,7 +229,18 @@ class ProductEnvironment(pulumi.ComponentResource):
             "jwtSecret": self.jwt_secret,
             "mobile": {"channel": self.mobile.channel, "branch": self.mobile.branch, "apiUrl": self.mobile.api_url}
             if self.mobile else None,
+            "release": release_output(self.release),
         }
+
+
+def release_output(ledger: Any) -> dict[str, Any] | None:
+    """What the stack serves now (docs/outputs.md `release`): the image, each app's build digest, and the update a
+    rollback went back to (None unless `stagecraft rollback` pinned it)."""
+    if ledger is None:
+        return None
+    return {"image": ledger.image,
+            "builds": ledger.builds.apply(lambda builds: {app: b["digest"] for app, b in sorted((builds or {}).items())}),
+            "rolledBackTo": ledger.rollback_to}
 
 
 def _absolute(root: Path, path: str) -> Path:

@@ -7,7 +7,8 @@ them: a build that fails stops the stack before any frontend is uploaded, so not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -41,6 +42,9 @@ class FrontendBuildsArgs:
     """Backend URL, baked in as VITE_API_URL."""
     environment: str
     """ENVIRONMENT of the stack, baked in as VITE_ENVIRONMENT."""
+    pinned: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """App -> (artifact folder, digest) of an earlier update's build to serve instead of building (a rollback,
+    `stagecraft:rollback`); checked by the preflight."""
 
 
 class FrontendBuilds(pulumi.ComponentResource):
@@ -50,6 +54,8 @@ class FrontendBuilds(pulumi.ComponentResource):
     """App name -> folder holding its built site."""
     artifact_digests: dict[str, pulumi.Output[str]]
     """App name -> digest of its built files (deployments change only when this does)."""
+    artifact_keys: dict[str, pulumi.Output[str]]
+    """App name -> its artifact's folder name (its content address in the build directory)."""
 
     def __init__(self, name: str, args: FrontendBuildsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("stagecraft:index:FrontendBuilds", name, None, opts)
@@ -63,10 +69,15 @@ class FrontendBuilds(pulumi.ComponentResource):
                 env=build_values(app, args.api_url, args.environment),
                 source_digest=source_digest(_absolute(args.project_root, app.source), app.output_directory),
             ), opts=child)
-            for app in args.apps
+            for app in args.apps if app.name not in args.pinned
         }
         self.artifact_dirs = {app: build.artifact_dir for app, build in self.builds.items()}
         self.artifact_digests = {app: build.artifact_digest for app, build in self.builds.items()}
+        for app, (folder, digest) in args.pinned.items():
+            self.artifact_dirs[app] = pulumi.Output.from_input(folder)
+            self.artifact_digests[app] = pulumi.Output.from_input(digest)
+        self.artifact_keys = {app: folder.apply(lambda path: Path(path).name)
+                              for app, folder in self.artifact_dirs.items()}
         self.register_outputs({})
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit
 
 import pulumi
@@ -38,6 +38,16 @@ class PostgresBranchArgs:
     """Server settings (platform `local`); `admin_password_file` must be absolute."""
     neon: NeonSettings | None = None
     """Neon settings (platform `neon`)."""
+    neon_project_id: pulumi.Input[str] | None = None
+    """The foundation's Neon project every Neon-backed stack works in (platform `neon`)."""
+    neon_mode: Literal["root", "schema-only", "fork"] = "schema-only"
+    """`root`: production's database on the project's root branch `main`; `schema-only`: a branch of its own that
+    starts with `neon_parent_branch_id`'s schema and none of its data (a new root branch); `fork`: a copy of
+    `neon_parent_branch_id`'s data (a PR's branch of its base's)."""
+    neon_parent_branch_id: pulumi.Input[str] | None = None
+    """`root`: the root branch itself; `schema-only`: the branch whose schema is copied; `fork`: the parent."""
+    neon_root_endpoint_host: pulumi.Input[str] | None = None
+    """`root`: the host of the root branch's read-write compute (made with the project)."""
     supabase: "SupabaseHost | None" = None
     """The stack's Supabase project (platform `supabase`): its database is the app's."""
     railway: "RailwayHost | None" = None
@@ -64,6 +74,8 @@ class PostgresBranch(pulumi.ComponentResource):
     """Database name."""
     branch: pulumi.Output[str]
     """Branch name (`local` on the local server)."""
+    branch_id: pulumi.Output[str]
+    """The platform's id of the branch (Neon: `br-...`); "" where the platform has no branches."""
     service_connection_uri: pulumi.Output[str]
     """What a backend on the same platform host connects with (secret): on Railway the private-network reference
     `${{<postgres service>.DATABASE_URL}}` Railway resolves, given once the extensions are enabled; elsewhere
@@ -76,13 +88,14 @@ class PostgresBranch(pulumi.ComponentResource):
             raise ValueError(f"PostgresBranch {name}: platform {args.platform!r} is not one of {sorted(builders)}")
         self.database = pulumi.Output.from_input(args.database)
         self.service_connection_uri = None  # type: ignore[assignment]
+        self.branch_id = pulumi.Output.from_input("")
         uri, host = builders[args.platform](name, args)
         self.connection_uri = pulumi.Output.secret(uri)
         self.service_connection_uri = pulumi.Output.secret(self.service_connection_uri or self.connection_uri)
         self.host = pulumi.Output.from_input(host)
         self.branch = pulumi.Output.from_input(args.branch)
         self.register_outputs({"connection_uri": self.connection_uri, "host": self.host,
-                               "database": self.database, "branch": self.branch,
+                               "database": self.database, "branch": self.branch, "branch_id": self.branch_id,
                                "service_connection_uri": self.service_connection_uri})
 
     def _local(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
@@ -99,35 +112,46 @@ class PostgresBranch(pulumi.ComponentResource):
         return db.connection_uri, server.host
 
     def _neon(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
-        import pulumi_neon
-
-        from providers.neon.branch import Branch, BranchArgs
+        from providers.neon.branch import SCHEMA_ONLY, Branch, BranchArgs
         from providers.neon.database import Database, DatabaseArgs
         from providers.neon.endpoint import Endpoint, EndpointArgs
         from providers.neon.role import Role, RoleArgs
         from providers.postgres.extensions import Extensions, ExtensionsArgs
 
+        if args.neon_project_id is None or args.neon_parent_branch_id is None:
+            raise ValueError(f"PostgresBranch {name}: platform 'neon' needs the foundation's project and a parent branch")
         neon = args.neon or NeonSettings()
+        project_id = args.neon_project_id
         data = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        child = pulumi.ResourceOptions(parent=self)
-        project = pulumi_neon.resource.Project(f"{name}-project", name=neon.project_name or args.physical_name,
-                                               org_id=neon.org_id, opts=data)
-        branch = Branch(f"{name}-branch", BranchArgs(project_id=project.id, name=args.branch, owner=args.owner,
-                                                     parent_id=neon.parent_branch), opts=data)
-        endpoint = Endpoint(f"{name}-endpoint", EndpointArgs(
-            project_id=project.id, branch_id=branch.id, type="read_write", owner=args.owner,
-            autoscaling_limit_min_cu=neon.min_cu, autoscaling_limit_max_cu=neon.max_cu,
-            suspend_timeout_seconds=neon.suspend_timeout_seconds), opts=child)
-        role = Role(f"{name}-role", RoleArgs(project_id=project.id, branch_id=branch.id, name=args.role,
-                                             owner=args.owner), opts=child)
-        database = Database(f"{name}-database", DatabaseArgs(project_id=project.id, branch_id=branch.id,
+        if args.neon_mode == "root":
+            # Production's database is the root branch's (the foundation's project made it with its compute).
+            branch_id, host = args.neon_parent_branch_id, args.neon_root_endpoint_host
+            if host is None:
+                raise ValueError(f"PostgresBranch {name}: neon_mode 'root' needs the root branch's endpoint host")
+        else:
+            branch = Branch(f"{name}-branch", BranchArgs(
+                project_id=project_id, name=args.branch, owner=args.owner, parent_id=args.neon_parent_branch_id,
+                init_source=SCHEMA_ONLY if args.neon_mode == "schema-only" else None), opts=data)
+            branch_id = branch.id
+            host = Endpoint(f"{name}-endpoint", EndpointArgs(
+                project_id=project_id, branch_id=branch_id, type="read_write", owner=args.owner,
+                autoscaling_limit_min_cu=neon.min_cu, autoscaling_limit_max_cu=neon.max_cu,
+                suspend_timeout_seconds=neon.suspend_timeout_seconds),
+                opts=pulumi.ResourceOptions(parent=self)).host
+        # The role holds the password the backend connects with: as protected as the data in production.
+        role = Role(f"{name}-role", RoleArgs(project_id=project_id, branch_id=branch_id, name=args.role,
+                                             owner=args.owner), opts=data)
+        database = Database(f"{name}-database", DatabaseArgs(project_id=project_id, branch_id=branch_id,
                                                              name=args.database, owner_name=role.name,
                                                              owner=args.owner), opts=data)
-        uri = neon_connection_uri(role.name, role.password, endpoint.host, database.name)
-        Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=pulumi.Output.secret(uri),
-                                                        extensions=list(args.extensions)),
-                   opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))
-        return uri, endpoint.host
+        uri = neon_connection_uri(role.name, role.password, host, database.name)
+        if args.neon_mode != "fork":
+            # A fork copies its parent's databases with their extensions; the others enable them here.
+            Extensions(f"{name}-extensions", ExtensionsArgs(connection_uri=pulumi.Output.secret(uri),
+                                                            extensions=list(args.extensions)),
+                       opts=pulumi.ResourceOptions(parent=self, depends_on=[database]))
+        self.branch_id = pulumi.Output.from_input(branch_id)
+        return uri, host
 
     def _railway(self, name: str, args: PostgresBranchArgs) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
         from providers.postgres.extensions import Extensions, ExtensionsArgs

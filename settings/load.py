@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from settings.models import StackSettings
 
@@ -64,8 +64,16 @@ def load_settings(project: str, stack: str, raw: Mapping[str, Any]) -> StackSett
     """Validate the whole tree once. Raises `ConfigError` listing every problem, each with its fix."""
     data = dict(raw)
     environment = environment_for(stack, data.pop("environment", None))
+    return validated(StackSettings, stack, {**data, "project": project, "stack": stack, "environment": environment})
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], stack: str, data: Mapping[str, Any]) -> Model:
+    """`model` validated from `data`, or `ConfigError` naming every key that is wrong and its fix."""
     try:
-        return StackSettings.model_validate({**data, "project": project, "stack": stack, "environment": environment})
+        return model.model_validate(dict(data))
     except ValidationError as exc:
         raise ConfigError(_describe(exc, stack)) from None
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from settings.accounts import AccountsSettings
 from settings.approval import ApprovalSettings
 from settings.beta_platforms import (
     NetlifySettings,
@@ -19,8 +20,11 @@ from settings.beta_platforms import (
     RenderSettings,
     SupabaseSettings,
 )
+from settings.foundation import FoundationReference
 from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
+from settings.pr_stacks import PrStacksSettings, pr_number
 from settings.preprod_platforms import MobileSettings, RailwayServiceSettings, RailwaySettings, VercelSettings
+from settings.rollback import RollbackSettings
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
@@ -142,9 +146,10 @@ class NeonSettings(_Settings):
 
     plan: Literal["free", "launch", "scale", "business"] = Field(
         default="free", description="The Neon plan of the account: what the Free plan refuses is never sent.")
-    project_name: str | None = Field(default=None, description="Neon project name (default `<project>-<stack>`).")
-    org_id: str | None = Field(default=None, description="Neon organization id, when the API key spans several.")
-    parent_branch: str | None = Field(default=None, description="Branch id to branch from (default: the project's default branch).")
+    parent_branch: str | None = Field(
+        default=None, pattern=r"^br-[a-z0-9-]+$",
+        description="Branch id whose schema the stack's branch starts from (default: the foundation's root branch "
+                    "`main`; the branch copies the schema only, never production's data).")
     min_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling minimum compute units.")
     max_cu: float = Field(default=0.25, ge=0.25, le=8, description="Autoscaling maximum compute units.")
     suspend_timeout_seconds: int | None = Field(
@@ -274,6 +279,17 @@ class StackSettings(_Settings):
     jwt_rotation: str = Field(default="", max_length=64,
                               description="Change to any new text to rotate the generated JWT_SECRET (the backend "
                                           "rolls a new deployment with it).")
+    foundation: FoundationReference = Field(default_factory=FoundationReference,
+                                            description="The foundation stack this stack reads (its Neon project).")
+    pr_stacks: PrStacksSettings = Field(default_factory=PrStacksSettings,
+                                        description="How pr-<n> stacks derive from this one (or, on a pr-<n> stack, "
+                                                    "from which base).")
+    accounts: AccountsSettings = Field(default_factory=AccountsSettings,
+                                       description="Which account of each platform the stack's credentials are in "
+                                                   "(stacks sharing an account share its free quotas).")
+    rollback: RollbackSettings | None = Field(default=None, description="Set by `stagecraft rollback`: the image and "
+                                                                       "builds of an earlier update, served until the "
+                                                                       "next deploy from git.")
 
     @model_validator(mode="after")
     def _platform_prerequisites(self) -> StackSettings:
@@ -301,6 +317,20 @@ class StackSettings(_Settings):
         if problems:
             raise ValidationError.from_exception_data("StackSettings", problems)
         return self
+
+    @model_validator(mode="after")
+    def _pr_stack_prerequisites(self) -> StackSettings:
+        from settings.pr_stack_rules import pr_stack_problems
+
+        problems = pr_stack_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data("StackSettings", problems)
+        return self
+
+    @property
+    def is_pr(self) -> bool:
+        """Whether this is an ephemeral `pr-<n>` stack."""
+        return pr_number(self.stack) is not None
 
     def vercel_project_name(self, app: str) -> str:
         """The Vercel project of an app: `<vercel.projectNamePrefix or project-stack>-<app>`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
@@ -17,11 +18,15 @@ from providers.netlify import client as netlify_client
 from providers.render import client as render_client
 from providers.supabase import client as supabase_client
 from providers.upstash import client as upstash_client
+from providers.build.builder import build_dir
+from settings.account_quotas import cross_stack_problems
 from settings.approval import approval_problem
+from settings.foundation import FoundationSettings
 from settings.load import NAMESPACE
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 from settings.render_service_check import render_service_problems
+from settings.rollback import pinned_artifact_problems
 
 DEV_PASSPHRASE = "stagecraft-dev"
 """The documented passphrase of the `dev` stack's secrets (nothing secret lives there but local values)."""
@@ -42,24 +47,38 @@ _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "railway": ((railway_client.TOKEN_VAR,), None),
     "vercel": ((vercel.TOKEN_VAR,), vercel.CONFIG_KEY),
     "eas": ((eas_client.TOKEN_VAR,), None),
+    # The foundation's official providers: pulumi-github reads GITHUB_TOKEN, pulumi-neon NEON_API_KEY.
+    "github": (("GITHUB_TOKEN",), "github:token"),
 }
 
 
-def preflight(settings: StackSettings, environ: dict[str, str] | None = None,
+def preflight(settings: StackSettings | FoundationSettings, environ: dict[str, str] | None = None,
               config_keys: set[str] | None = None, project_root: Path | None = None,
-              dry_run: bool | None = None) -> None:
+              dry_run: bool | None = None, live_stacks: Callable[[], list[str]] | None = None) -> None:
     """Stop the program with one clear message if the stack cannot be deployed from this machine.
 
     `dry_run` (default: whether the engine runs a preview) decides whether production's approval is checked: an
-    update of production needs it, a preview (the PR check) does not."""
+    update of production needs it, a preview (the PR check) does not. `live_stacks` replaces `pulumi stack ls` in the
+    cross-stack quota check (tests)."""
     environ = dict(os.environ) if environ is None else environ
     dry_run = pulumi.runtime.is_dry_run() if dry_run is None else dry_run
+    if isinstance(settings, FoundationSettings):
+        problems = [_passphrase_problem(settings, environ),
+                    *_credential_problems(settings, environ, config_keys or set(), {"github", "neon"})]
+        problems = [p for p in problems if p]
+        if problems:
+            raise pulumi.RunError("\n".join(problems))
+        return
+    root = project_root or Path.cwd()
     problems = [_production_approval_problem(settings, environ, dry_run),
-                _passphrase_problem(settings, environ), _local_postgres_problem(settings, project_root or Path.cwd()),
+                _passphrase_problem(settings, environ), _local_postgres_problem(settings, root),
                 *_credential_problems(settings, environ, config_keys or set()),
-                *_frontend_source_problems(settings, project_root or Path.cwd())]
+                *_frontend_source_problems(settings, root),
+                *pinned_artifact_problems(settings.rollback, build_dir(root, environ), settings.stack)]
     if not any(problems):
         problems += render_service_problems(settings, environ)
+    if not any(problems):
+        problems += cross_stack_problems(settings, root, environ, live_stacks)
     problems = [p for p in problems if p]
     if problems:
         raise pulumi.RunError("\n".join(problems))
@@ -80,6 +99,10 @@ def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str
 
 
 def _platforms_in_use(settings: StackSettings) -> set[str]:
+    if settings.is_pr:
+        # A preview deploys its frontends onto the base's projects; only an own backend adds its service and branch.
+        own = settings.pr_stacks.backend == "own"
+        return {settings.frontend.platform, *((settings.backend.platform, "neon") if own else ())}
     used = {settings.backend.platform, settings.postgres.platform, settings.redis.platform,
             settings.frontend.platform}
     if settings.storage.platform == "r2":
@@ -93,9 +116,11 @@ def _platforms_in_use(settings: StackSettings) -> set[str]:
     return used
 
 
-def _credential_problems(settings: StackSettings, environ: dict[str, str], config_keys: set[str]) -> list[str]:
+def _credential_problems(settings: StackSettings | FoundationSettings, environ: dict[str, str], config_keys: set[str],
+                         platforms: set[str] | None = None) -> list[str]:
     problems = []
-    for platform in sorted(_platforms_in_use(settings) & set(_CREDENTIALS)):
+    used = _platforms_in_use(settings) if platforms is None else platforms
+    for platform in sorted(used & set(_CREDENTIALS)):
         variables, config_key = _CREDENTIALS[platform]
         if config_key and config_key in config_keys:
             continue

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from settings.foundation import FoundationSettings
 from settings.models import StackSettings
 
 _SKIPPED = {"project", "stack"}  # given by the engine, not config
@@ -39,7 +40,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         if nested is not None and nested.__name__ != "FrontendApp":
             rows.append(f"| `{key}` | object | {'required' if field.is_required() else 'optional'} | "
                         f"{field.description or nested.__doc__.splitlines()[0]} |")
-            rows.extend(_rows(nested, key))
+            rows.extend(_rows(nested, f"{key}.<name>" if typing.get_origin(field.annotation) is dict else key))
             continue
         if not prefix and name in _DERIVED:
             default = _DERIVED[name]
@@ -59,12 +60,21 @@ def render() -> str:
     lines = [
         "# Configuration reference",
         "",
-        "Generated from `settings/models.py` by `python -m tools.config_reference`; do not edit by hand.",
+        "Generated from `settings/models.py` and `settings/foundation.py` by `python -m tools.config_reference`; do not edit by hand.",
         "Set a value with `pulumi config set --path '<key>' <value> -s <stack>` (objects nest with dots).",
         "",
         "| key | type | default | meaning |",
         "|---|---|---|---|",
         *_rows(StackSettings, ""),
+        "",
+        "## The foundation stack",
+        "",
+        "`Pulumi.foundation.yaml` (or any stack whose config sets `stagecraft:kind: foundation`) takes these keys "
+        "instead (DESIGN §9).",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+        *_rows(FoundationSettings, ""),
         "",
     ]
     return "\n".join(lines)

@@ -86,12 +86,16 @@ class NeonClient:
     # --- branches -----------------------------------------------------------------------------------------
 
     def create_branch(
-        self, project_id: str, name: str, parent_id: Optional[str], annotation: Mapping[str, str]
+        self, project_id: str, name: str, parent_id: Optional[str], annotation: Mapping[str, str],
+        init_source: Optional[str] = None,
     ) -> dict[str, Any]:
-        """POST /projects/{project_id}/branches with an ``annotation_value`` (no compute: Endpoint is its own)."""
+        """POST /projects/{project_id}/branches with an ``annotation_value`` (no compute: Endpoint is its own);
+        ``init_source="schema-only"`` makes a root branch with the parent's schema and none of its data."""
         branch: dict[str, Any] = {"name": name}
         if parent_id:
             branch["parent_id"] = parent_id
+        if init_source:
+            branch["init_source"] = init_source
         return self._send(
             project_id, "POST", f"/projects/{project_id}/branches", operation="create branch", resource=_q(name),
             json={"branch": branch, "annotation_value": dict(annotation)},
@@ -124,6 +128,22 @@ class NeonClient:
             cursor = (reply.get("pagination") or {}).get("next")
             if not cursor or not branches:
                 return None
+
+    def list_branches(self, project_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Every branch of the project with its annotation value (every page of GET .../branches)."""
+        found: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        cursor: Optional[str] = None
+        while True:
+            reply = self.http.request(
+                "GET", f"/projects/{project_id}/branches", operation="list branches", resource=f"of {project_id}",
+                params={"limit": _PAGE, "cursor": cursor},
+            ) or {}
+            branches = reply.get("branches") or []
+            annotations = reply.get("annotations") or {}
+            found += [(b, dict((annotations.get(b.get("id")) or {}).get("value") or {})) for b in branches]
+            cursor = (reply.get("pagination") or {}).get("next")
+            if not cursor or not branches:
+                return found
 
     def rename_branch(self, project_id: str, branch_id: str, name: str) -> dict[str, Any]:
         """PATCH /projects/{project_id}/branches/{branch_id} with only the new name."""

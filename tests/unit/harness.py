@@ -12,7 +12,7 @@ import yaml
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components.environment import ProductEnvironment
+from components.program import build_stack as compose_stack
 from settings.pulumi_source import settings_from_pulumi
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,22 @@ _INVOKES = {
     "cloudflare:index/getApiTokenPermissionGroups:getApiTokenPermissionGroups": lambda _args: {
         "id": "permission-groups", "r2": R2_PERMISSION_GROUPS, "account": {}, "zone": {}, "user": {},
         "permissions": {}},
+    "github:index/getUser:getUser": lambda args: {"id": str(GITHUB_USER_IDS[args["username"]]),
+                                                  "login": args["username"], "username": args["username"]},
+    "github:index/getTeam:getTeam": lambda args: {"id": str(GITHUB_TEAM_IDS[args["slug"]]), "slug": args["slug"]},
 }
+GITHUB_USER_IDS = {"alice": 1001, "bob": 1002, "carol": 1003}
+"""The GitHub users the mocked `github.get_user` knows (login -> numeric id)."""
+GITHUB_TEAM_IDS = {"release-managers": 2001}
+
+FOUNDATION_OUTPUTS = {
+    "schemaVersion": 1, "stack": "foundation", "environment": "foundation",
+    "neon": {"projectId": "mock-neon-project", "rootBranch": "main", "rootBranchId": "br-main-root-1",
+             "rootEndpointHost": "ep-root-123.us-east-2.aws.neon.tech"},
+}
+"""What a deployed foundation stack exports (the default other stacks read under mocks)."""
+READ_STACK_OUTPUTS = "pulumi:pulumi:readStackOutputs"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 
 @dataclass(frozen=True)
@@ -103,8 +118,10 @@ class Registered:
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that answer like the platforms would, record every resource, and reject every invoke."""
 
-    def __init__(self) -> None:
+    def __init__(self, stacks: dict[str, dict[str, Any]] | None = None) -> None:
         self.resources: list[Registered] = []
+        self.stacks = {"foundation": FOUNDATION_OUTPUTS} if stacks is None else stacks
+        """Other stacks' outputs by name, as StackReference and the engine's readStackOutputs see them."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         secret_paths: set[str] = set()
@@ -112,10 +129,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
         inputs.pop("__provider", None)
         secret_paths.discard("__provider")
         self.resources.append(Registered(args.typ, args.name, inputs, bool(args.custom), frozenset(secret_paths)))
+        if args.typ == STACK_REFERENCE:
+            return inputs["name"], self._stack(inputs["name"])
         outputs = {**args.inputs, **_COMPUTED.get(args.typ, lambda _inputs: {})(inputs)}
         return _IDS.get(args.typ, lambda _inputs: f"{args.name}-id")(inputs), outputs
 
+    def _stack(self, name: str) -> dict[str, Any]:
+        if name not in self.stacks:
+            raise Exception(f"unknown stack \"organization/stagecraft/{name}\"")  # the engine's own wording
+        return {"name": name, "outputs": self.stacks[name], "secretOutputNames": []}
+
     def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == READ_STACK_OUTPUTS:
+            return self._stack(args.args["name"])
         if args.token not in _INVOKES:
             raise AssertionError(f"the program made an unexpected invoke: {args.token}")
         return _INVOKES[args.token](args.args)
@@ -164,17 +190,18 @@ def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[st
             if not (isinstance(value, dict) and "secure" in value)}
 
 
-def build_stack(stack: str, config: dict[str, str], project_root: Path = PROJECT_ROOT) -> BuiltStack:
-    """Run the program (less its machine preflight) for `stack` under mocks; resolve every export."""
-    mocks = RecordingMocks()
+def build_stack(stack: str, config: dict[str, str], project_root: Path = PROJECT_ROOT,
+                stacks: dict[str, dict[str, Any]] | None = None, secret_keys: tuple[str, ...] = ()) -> BuiltStack:
+    """Run the program (less its machine preflight) for `stack` under mocks; resolve every export. `stacks`: the
+    other stacks' outputs (default: a deployed foundation)."""
+    mocks = RecordingMocks(stacks)
     pulumi.runtime.set_mocks(mocks, project="stagecraft", stack=stack, preview=False)
-    pulumi.runtime.set_all_config(config, secret_keys=[])
+    pulumi.runtime.set_all_config(config, secret_keys=list(secret_keys))
     exported: dict[str, Any] = {}
 
     def program() -> None:
-        settings = settings_from_pulumi()
-        environment = ProductEnvironment("product", settings, project_root=project_root)
-        exported.update(environment.stack_outputs())
+        settings = settings_from_pulumi(project_root)
+        exported.update(compose_stack(settings, project_root=project_root, environ={}).stack_outputs())
 
     _sync_await(run_pulumi_func(program))
     built = BuiltStack(resources=mocks.resources, outputs={})

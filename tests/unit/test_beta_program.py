@@ -19,6 +19,7 @@ BETA_OVERRIDES = {
 }
 EXPECTED_INVENTORY = {
     "pulumi-python:dynamic/build:StaticBuild": 12,
+    "pulumi-python:dynamic/local:ReleaseLedger": 1,  # what `stagecraft rollback` reads
     "pulumi-python:dynamic/netlify:Site": 12,
     "pulumi-python:dynamic/netlify:Deploy": 12,
     "pulumi-python:dynamic/render:Service": 1,

@@ -62,8 +62,9 @@ def test_non_secret_outputs_are_plain(dev):
 def test_outputs_follow_schema_version_1(dev):
     assert dev.outputs["schemaVersion"] == 1
     assert set(dev.outputs) == {"schemaVersion", "environment", "stack", "api", "apps", "database", "redis",
-                                "storage", "jwtSecret", "mobile"}
+                                "storage", "jwtSecret", "mobile", "release"}
     assert dev.outputs["mobile"] is None  # dev ships no mobile channel
+    assert dev.outputs["release"] is None  # nothing deployed to a platform: nothing to roll back
     assert len(dev.outputs["apps"]) == 12
     assert dev.outputs["apps"]["weedgo-commerce-pot-palace"]["url"] == "http://localhost:3000"
 

@@ -41,13 +41,13 @@ def test_missing_admin_password_file_names_the_setting(tmp_path):
 
 
 def test_dev_passphrase_is_refused_on_other_stacks():
-    settings = load_settings("stagecraft", "pr-7", {**DEV, "postgres": {"platform": "neon"}})
+    settings = load_settings("stagecraft", "uat", {**DEV, "postgres": {"platform": "neon"}})
     with pytest.raises(pulumi.RunError, match="must not use the dev stack's documented passphrase"):
         preflight(settings, environ={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
 
 
 def test_own_passphrase_passes_on_other_stacks():
-    settings = load_settings("stagecraft", "pr-7", {**DEV, "postgres": {"platform": "neon"}})
+    settings = load_settings("stagecraft", "uat", {**DEV, "postgres": {"platform": "neon"}})
     preflight(settings, environ={"PULUMI_CONFIG_PASSPHRASE": "team-secret", "NEON_API_KEY": "n"})
 
 

@@ -31,6 +31,7 @@ PRODUCTION_CONFIG = {  # DESIGN §1's production mix; Pulumi.production.yaml is 
 APPS = len(DEFAULT_FRONTENDS)
 EXPECTED_INVENTORY = {
     "pulumi-python:dynamic/build:StaticBuild": APPS,
+    "pulumi-python:dynamic/local:ReleaseLedger": 1,  # what `stagecraft rollback` reads
     "pulumi-python:dynamic/vercel:PrebuiltOutput": APPS,
     "vercel:index/project:Project": APPS,
     "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables": APPS,

@@ -18,7 +18,8 @@ EXPECTED_INVENTORY = {
     "pulumi-python:dynamic/cloudflare:PagesDeployment": 12,
     "cloudflare:index/r2Bucket:R2Bucket": 1,
     "cloudflare:index/apiToken:ApiToken": 1,
-    "neon:resource:Project": 1,
+    "pulumi:pulumi:StackReference": 1,  # the foundation's Neon project
+    "pulumi-python:dynamic/local:ReleaseLedger": 1,
     "pulumi-python:dynamic/neon:Branch": 1,
     "pulumi-python:dynamic/neon:Endpoint": 1,
     "pulumi-python:dynamic/neon:Role": 1,
@@ -137,11 +138,17 @@ def test_upstash_database_is_on_the_free_plan(uat):
     assert db.inputs["database_name"] == "stagecraft-uat-cache"
 
 
-def test_neon_branch_is_named_for_the_stack(uat):
+def test_neon_branch_is_named_for_the_stack_in_the_foundations_project(uat):
     (branch,) = uat.of_type("pulumi-python:dynamic/neon:Branch")
     assert branch.inputs["name"] == "uat"
-    (project,) = uat.of_type("neon:resource:Project")
-    assert project.inputs["name"] == "stagecraft-uat-db"
+    assert branch.inputs["project_id"] == "mock-neon-project"  # the foundation's, read with a StackReference
+    assert not uat.of_type("neon:resource:Project")
+
+
+def test_neon_branch_copies_the_root_branchs_schema_and_none_of_its_data(uat):
+    (branch,) = uat.of_type("pulumi-python:dynamic/neon:Branch")
+    assert branch.inputs["init_source"] == "schema-only"
+    assert branch.inputs["parent_id"] == "br-main-root-1"
 
 
 def test_every_physical_name_carries_project_and_stack(uat):

@@ -1,0 +1,235 @@
+"""Settings of the `foundation` stack (DESIGN §9): what belongs to the account or the repository, not to one environment.
+
+The Neon project every Neon-backed stack branches in (its root branch `main` is production's database), and the
+GitHub repository's environments, branch protection and per-environment Actions secrets. Values GitHub or Neon would
+refuse are refused here, naming the key (DESIGN §3). The secrets themselves arrive as one Pulumi secret,
+`stagecraft:githubSecrets` (environment -> name -> value); a plain one is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+FOUNDATION_STACK = "foundation"
+"""The stack name that is a foundation by name (`stagecraft:kind: foundation` makes any other name one)."""
+GITHUB_LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"
+"""A GitHub user or organisation login: 1-39 letters, digits or inner hyphens (GitHub's sign-up rule)."""
+GITHUB_REPOSITORY_NAME = r"^[A-Za-z0-9._-]{1,100}$"
+GITHUB_TEAM_SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""GitHub's rule for Actions secret names: letters, digits and underscores, not starting with a digit, and never
+starting with `GITHUB_` (docs.github.com, "Naming your secrets")."""
+MAX_REVIEWERS = 6
+"""GitHub takes at most six users or teams as required reviewers of an environment (platform-apis.md §10)."""
+MAX_APPROVING_REVIEWS = 6
+"""`required_approving_review_count` is 0-6 (pulumi-github 6.3.1, platform-apis.md §8)."""
+MAX_WAIT_TIMER_MINUTES = 43200
+PRODUCTION_ENVIRONMENT = "production"
+GATED_BRANCH = "main"
+MIN_GATED_REVIEWS = 2
+"""DESIGN §1: production deploys from `main`, which needs two approving reviews (the policy pack's production-gate)."""
+
+
+class _Settings(BaseModel):
+    model_config = _MODEL
+
+
+class NeonProjectSettings(_Settings):
+    """The one Neon project of the account: production's root branch `main`, and every other stack's branch."""
+
+    project_name: str = Field(default="stagecraft", min_length=1, max_length=64,
+                              description="Neon project name (Neon's project names are at most 64 characters).")
+    org_id: str | None = Field(default=None, pattern=r"^org-[a-z0-9-]+$",
+                               description="Neon organization id (org-...), when the API key spans several.")
+
+
+class GitHubEnvironmentSettings(_Settings):
+    """One GitHub environment of the repository."""
+
+    reviewers: tuple[str, ...] = Field(default=(), description="GitHub logins whose approval a job of this "
+                                                               "environment waits for.")
+    reviewer_teams: tuple[str, ...] = Field(default=(), description="Team slugs (of the owner organisation) whose "
+                                                                    "approval a job of this environment waits for.")
+    prevent_self_review: bool = Field(default=True, description="The person who started the run may not approve it.")
+    can_admins_bypass: bool = Field(default=False, description="Administrators may deploy without the reviewers.")
+    wait_timer: int = Field(default=0, ge=0, le=MAX_WAIT_TIMER_MINUTES,
+                            description="Minutes a job waits after approval before it starts.")
+    branches: tuple[str, ...] = Field(default=(), description="Branch patterns allowed to deploy to this "
+                                                              "environment; empty: any branch.")
+
+    @field_validator("reviewers")
+    @classmethod
+    def _logins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for login in value:
+            if not re.match(GITHUB_LOGIN, login):
+                raise PydanticCustomError("value_error", "'{login}' is not a GitHub login (1-39 letters, digits or "
+                                                         "inner hyphens)", {"login": login})
+        return value
+
+    @field_validator("reviewer_teams")
+    @classmethod
+    def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for slug in value:
+            if not re.match(GITHUB_TEAM_SLUG, slug):
+                raise PydanticCustomError("value_error", "'{slug}' is not a team slug (lower-case letters, digits, "
+                                                         "- and _, as in github.com/orgs/<org>/teams/<slug>)",
+                                          {"slug": slug})
+        return value
+
+    @model_validator(mode="after")
+    def _at_most_six_reviewers(self) -> GitHubEnvironmentSettings:
+        if len(self.reviewers) + len(self.reviewer_teams) > MAX_REVIEWERS:
+            raise ValueError(f"an environment takes at most {MAX_REVIEWERS} reviewers (users and teams together)")
+        return self
+
+
+class BranchProtectionSettings(_Settings):
+    """Protection of one branch: changes land only through reviewed pull requests."""
+
+    approving_reviews: int = Field(ge=1, le=MAX_APPROVING_REVIEWS,
+                                   description="Approving reviews a pull request needs before it can merge.")
+    dismiss_stale_reviews: bool = Field(default=True, description="A new push dismisses earlier approvals.")
+
+
+def _default_environments() -> dict[str, GitHubEnvironmentSettings]:
+    """The environments the workflows use (.github/workflows, docs/delivery.md)."""
+    deployed = {"uat": ("develop",), "beta": ("staging",), "preprod": ("release",), PRODUCTION_ENVIRONMENT: ("main",)}
+    environments = {name: GitHubEnvironmentSettings(branches=branches) for name, branches in deployed.items()}
+    environments.update({f"preview-{name}": GitHubEnvironmentSettings() for name in deployed})
+    environments["pr-stacks"] = GitHubEnvironmentSettings()
+    return environments
+
+
+def _default_protection() -> dict[str, BranchProtectionSettings]:
+    return {GATED_BRANCH: BranchProtectionSettings(approving_reviews=2),
+            "develop": BranchProtectionSettings(approving_reviews=1)}
+
+
+def _merged(defaults: Mapping[str, BaseModel], configured: object) -> object:
+    if not isinstance(configured, Mapping):
+        return configured
+    merged: dict[str, object] = {name: model.model_dump(by_alias=True) for name, model in defaults.items()}
+    for name, value in configured.items():
+        base = merged.get(name)
+        merged[name] = {**base, **value} if isinstance(base, dict) and isinstance(value, Mapping) else value
+    return merged
+
+
+class GitHubSettings(_Settings):
+    """The repository the workflows run in, and what the foundation sets up in it."""
+
+    owner: str = Field(pattern=GITHUB_LOGIN, description="Owner of the repository (user or organisation login).")
+    repository: str = Field(pattern=GITHUB_REPOSITORY_NAME, description="Repository name (without the owner).")
+    environments: dict[str, GitHubEnvironmentSettings] = Field(
+        default_factory=_default_environments,
+        description="Environments by name (default: uat, beta, preprod, production, their preview-<stack> "
+                    "environments and pr-stacks, the ones the workflows use).")
+    branch_protection: dict[str, BranchProtectionSettings] = Field(
+        default_factory=_default_protection,
+        description="Protected branches by pattern (default: main needs 2 approving reviews, develop 1).")
+
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _over_the_default_environments(cls, value: object) -> object:
+        """Configured environments add to (and, key by key, override) the defaults, so setting production's
+        reviewers keeps its branch and every other environment."""
+        return _merged(_default_environments(), value)
+
+    @field_validator("branch_protection", mode="before")
+    @classmethod
+    def _over_the_default_protection(cls, value: object) -> object:
+        return _merged(_default_protection(), value)
+
+    @field_validator("environments")
+    @classmethod
+    def _environment_names(cls, value: dict[str, GitHubEnvironmentSettings]) -> dict[str, GitHubEnvironmentSettings]:
+        for name in value:
+            if not re.match(r"^[A-Za-z0-9._-]{1,255}$", name):
+                raise PydanticCustomError("value_error", "'{name}' is not an environment name (letters, digits, "
+                                                         ". _ -; at most 255)", {"name": name})
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_gated(self) -> GitHubSettings:
+        production = self.environments.get(PRODUCTION_ENVIRONMENT)
+        if production is None:
+            raise PydanticCustomError(
+                "value_error", "environments must include 'production' (its reviewers gate every production "
+                "deploy; a workflow naming a missing environment creates it without protection)",
+                {"fix_value": '{"reviewers": ["<login>"], "branches": ["main"]}'})
+        if not production.reviewers and not production.reviewer_teams:
+            raise PydanticCustomError(
+                "value_error", "environments.production needs at least one reviewer (reviewers or reviewerTeams): "
+                "without one a production deploy job starts unapproved",
+                {"fix_value": "<reviewer login>"})
+        if production.branches != (GATED_BRANCH,):
+            raise ValueError(f"environments.production.branches must be exactly [{GATED_BRANCH!r}]: production "
+                             f"deploys from {GATED_BRANCH} only")
+        gated = self.branch_protection.get(GATED_BRANCH)
+        if gated is None or gated.approving_reviews < MIN_GATED_REVIEWS:
+            raise ValueError(f"branchProtection.{GATED_BRANCH}.approvingReviews must be at least {MIN_GATED_REVIEWS} "
+                             f"(DESIGN §1: production's branch needs two reviews)")
+        return self
+
+    @property
+    def full_name(self) -> str:
+        """`owner/repository`."""
+        return f"{self.owner}/{self.repository}"
+
+
+class FoundationSettings(_Settings):
+    """Everything the `foundation` stack manages. Built once by `settings.stack_loader`, then handed to the
+    Foundation component."""
+
+    project: str = Field(description="Pulumi project name (from the engine, not config).")
+    stack: str = Field(description="Pulumi stack name (from the engine, not config).")
+    kind: str = Field(default="foundation", pattern=r"^foundation$", description="What this stack is: `foundation`.")
+    neon: NeonProjectSettings = Field(default_factory=NeonProjectSettings, description="The shared Neon project.")
+    github: GitHubSettings = Field(description="The repository's environments, protection and secrets.")
+    github_secrets: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Actions secrets per environment (environment -> secret name -> value), set as one Pulumi "
+                    "secret: `pulumi config set --secret --path 'stagecraft:githubSecrets.<environment>.<NAME>' "
+                    "<value> -s foundation`.")
+
+    @model_validator(mode="after")
+    def _secrets_name_known_environments(self) -> FoundationSettings:
+        for environment, secrets in self.github_secrets.items():
+            if environment not in self.github.environments:
+                raise ValueError(f"githubSecrets.{environment}: no such environment in github.environments "
+                                 f"({', '.join(sorted(self.github.environments))})")
+            for name in secrets:
+                if not SECRET_NAME.match(name) or name.upper().startswith("GITHUB_"):
+                    raise ValueError(f"githubSecrets.{environment}.{name}: not an Actions secret name (letters, "
+                                     "digits and _, not starting with a digit or GITHUB_)")
+        return self
+
+    @property
+    def runs_offline(self) -> bool:
+        """Never: the foundation manages GitHub and Neon."""
+        return False
+
+    @property
+    def environment(self) -> str:
+        """The foundation belongs to no environment; named so for messages and outputs."""
+        return FOUNDATION_STACK
+
+
+def secret_names(secrets: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
+    """Environment -> the names of its secrets (what outputs and messages may show)."""
+    return {environment: sorted(values) for environment, values in secrets.items()}
+
+
+class FoundationReference(_Settings):
+    """Where a product stack finds the foundation's outputs (the Neon project it branches in)."""
+
+    stack: str = Field(default=FOUNDATION_STACK, pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+){0,2}$",
+                       description="The foundation stack, read with a StackReference: its name in this project, "
+                                   "or `<org>/<project>/<stack>`.")
