@@ -10,7 +10,7 @@ Per neon.openapi.json (OpenAPI 3.0.3). Behaviour, as the real service shows it:
   and endpoints `init` until `active`; a resource and the operations that create it become ready together
   (after `set_readiness_delay` reads of either).
 - A new branch starts from the default branch unless `parent_id` is given, and inherits the parent's roles
-  (same passwords) and databases.
+  (same passwords) and databases. A schema-only branch (`init_source`) is a new root branch (`neon_rules.py`).
 - Names are unique: branch names per project, role and database names per branch, and one read-write
   endpoint per branch; a duplicate is `409` (the status neonctl users see for "branch already exists").
 - GET of a missing branch, endpoint, role or database is 404; DELETE of one answers 204 (the spec says so:
@@ -35,7 +35,18 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from .base import ApiError, ApiRequest, Emulator, Reply, handles
-from .neon_rules import FREE_PLAN, LOCKED, PLANS, RETRIED_ERROR, as_the_plan_reports, is_open, plan_refusal
+from .neon_rules import (
+    FREE_PLAN,
+    INIT_SOURCES,
+    LOCKED,
+    PLANS,
+    RETRIED_ERROR,
+    ROOT_BRANCHES,
+    SCHEMA_ONLY,
+    as_the_plan_reports,
+    is_open,
+    plan_refusal,
+)
 from .state import clone, now_rfc3339
 
 _ROLE_NAME_MAX_BYTES = 63
@@ -357,6 +368,16 @@ class NeonEmulator(Emulator):
         self.store.put("branches", branch_id, branch)
         return branch
 
+    def _refuse_another_root(self, project: dict[str, Any], parent_id: str | None) -> None:
+        """A schema-only branch names its schema source and is a new root branch, within the plan's allowance."""
+        if not parent_id:
+            raise ApiError(400, "parent_id is required for a schema-only branch (the branch whose schema is copied)")
+        roots = [b for b in self.store.values("branches") if b["project_id"] == project["id"] and not b.get("parent_id")]
+        allowed = ROOT_BRANCHES.get(self.plan, ROOT_BRANCHES["free"])
+        if len(roots) >= allowed:
+            raise ApiError(422, f"root branches limit exceeded: the {self.plan} plan allows {allowed} root branches "
+                                f"per project")
+
     def _new_role(self, branch: dict[str, Any], name: str, now: str, password: str | None = None) -> dict[str, Any]:
         role = {
             "branch_id": branch["id"],
@@ -480,6 +501,11 @@ class NeonEmulator(Emulator):
         body = request.body or {}
         spec = body.get("branch") or {}
         parent_id = spec.get("parent_id")
+        init_source = spec.get("init_source") or "parent-data"
+        if init_source not in INIT_SOURCES:
+            raise ApiError(400, f"init_source must be one of {', '.join(INIT_SOURCES)}")
+        if init_source == SCHEMA_ONLY:
+            self._refuse_another_root(project, parent_id)
         if parent_id:
             parent = self.store.get("branches", parent_id)
             if parent is None or parent["project_id"] != project["id"]:
@@ -497,7 +523,8 @@ class NeonEmulator(Emulator):
             ):
                 raise ApiError(409, "a branch can have only one read_write endpoint")
         now = now_rfc3339()
-        branch = self._new_branch(project, name or "", parent, now)
+        branch = self._new_branch(project, name or "", None if init_source == SCHEMA_ONLY else parent, now)
+        branch["init_source"] = init_source
         if not name:
             branch["name"] = branch["id"]
         branch["protected"] = bool(spec.get("protected", False))

@@ -11,6 +11,14 @@ Plans (the emulated account is on the Free plan unless `NeonEmulator(plan=...)` 
 - On Free, autoscaling stops at 2 CU (shared/reference/platform-apis.md §9, neondatabase/website `plans.md`);
   the wording of the refusal is UNCONFIRMED.
 
+Schema-only branches (neon.openapi.json BranchCreateRequest.init_source; neondatabase/website
+content/docs/guides/branching-schema-only.md, 2025-01-10):
+- `init_source: schema-only` needs `parent_id` (the branch whose schema is copied; "Required values include ... the
+  parent_id") and makes a new root branch: it reports no parent ("they do not establish a parent-child
+  relationship"), holds the parent's roles and databases but none of its data.
+- Root branches per project are limited by plan (Free 3, Launch 5, Scale 10, Business 25), the project's own root
+  branch included. How Neon refuses one more is not documented there: the emulator answers 422 (UNCONFIRMED).
+
 Operations (neon.com/docs/reference/api/operations, neon.com/docs/manage/operations):
 - Statuses `scheduling`, `running`, `finished`, `failed`, `cancelling`, `cancelled`, `skipped`; terminal ones
   are `finished`, `skipped` and `cancelled`. "A failed operation is not terminal and may be retried": Neon
@@ -33,6 +41,10 @@ SUSPEND_REFUSED = "suspend interval changing is not allowed for your account"
 LOCKED = "project already has running operations, scheduling of new ones is prohibited"
 OPEN_STATUSES = frozenset({"scheduling", "running", "failed", "cancelling"})
 RETRIED_ERROR = "compute node failed to start; the operation will be retried"
+SCHEMA_ONLY = "schema-only"
+INIT_SOURCES = (SCHEMA_ONLY, "parent-data")
+ROOT_BRANCHES = {"free": 3, "launch": 5, "scale": 10, "business": 25}
+"""Root branches a project may hold per plan (branching-schema-only.md, "Schema-only branch allowances")."""
 
 
 def plan_refusal(plan: str, settings: Mapping[str, Any]) -> str | None:

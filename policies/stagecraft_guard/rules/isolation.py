@@ -4,7 +4,7 @@ Per resource of a non-production stack, before it is created or changed:
 
 - a Neon branch named like production's (default ``main``) in production's project (or in any project while
   no project id is configured), or any Neon resource on a production branch id, or a branch whose parent is
-  a production branch (that copies production data);
+  a production branch (that copies production data) unless it is schema-only (it copies none);
 - a data resource (``[[data]]`` types in the tables) whose name is a configured production bucket or starts
   with production's physical-name prefix (``stagecraft-production-``: names are ``<project>-<stack>-<name>``);
 - any input anywhere (secrets included) that mentions a production host, bucket, branch id or the prefix,
@@ -101,7 +101,9 @@ def _neon_problems(resource: Resource, config: IsolationConfig, stack: StackCont
             found.append(_violation(resource, f"manages the Neon branch {name!r}, which is production's",
                                     "give this stack its own branch (e.g. <project>-<stack>-db) from a non-production "
                                     "parent", stack))
-        if _text(resource, "parent_id") in config.neon_branch_ids:
+        # A schema-only branch takes the parent's schema and none of its data (a new root branch, neon.openapi.json
+        # BranchCreateRequest.init_source): that is how a non-production stack starts from production's schema.
+        if _text(resource, "parent_id") in config.neon_branch_ids and _text(resource, "init_source") != "schema-only":
             found.append(_violation(resource, "branches from a production branch, copying production data",
                                     "branch from the staging branch instead (parent_id of a non-production branch)",
                                     stack))
