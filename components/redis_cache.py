@@ -87,7 +87,7 @@ class RedisCache(pulumi.ComponentResource):
         instance = KeyValue(f"{name}-key-value", KeyValueArgs(
             owner_id=args.render.owner_id, name=args.physical_name, owner=args.owner, plan=options.plan,
             region=args.render.region, maxmemory_policy=options.maxmemory_policy),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         # A backend on Render in the same region reaches it over the private network; anyone else (tools, a
         # backend elsewhere) needs the external TLS URL, which the instance's IP allow list must admit.
         self.service_url = instance.internal_url
@@ -113,7 +113,7 @@ class RedisCache(pulumi.ComponentResource):
             database_name=args.physical_name, platform=settings.platform, primary_region=settings.primary_region,
             read_regions=list(settings.read_regions), plan=settings.plan, tls=True, eviction=settings.eviction,
             owner=args.owner),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         url = pulumi.Output.all(db.password, db.endpoint, db.port).apply(
             lambda p: f"rediss://default:{quote(p[0], safe='')}@{p[1]}:{p[2]}")
         return url, db.endpoint.apply(lambda host: f"https://{host}"), db.rest_token

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
@@ -112,6 +112,17 @@ def _default_protection() -> dict[str, BranchProtectionSettings]:
             "develop": BranchProtectionSettings(approving_reviews=1)}
 
 
+def _at(loc: tuple, value: object, message: str, *, fix_value: object = None) -> InitErrorDetails:
+    """A problem located at the key that fixes it (with a value that does, when there is one)."""
+    context = {"message": message, **({"fix_value": fix_value} if fix_value is not None else {})}
+    return InitErrorDetails(type=PydanticCustomError("value_error", "{message}", context), loc=loc, input=value)
+
+
+def placeholder_login() -> str:
+    """What the fix of a missing reviewer asks for."""
+    return "'<reviewer login>'"
+
+
 def _merged(defaults: Mapping[str, BaseModel], configured: object) -> object:
     if not isinstance(configured, Mapping):
         return configured
@@ -159,23 +170,27 @@ class GitHubSettings(_Settings):
     @model_validator(mode="after")
     def _production_is_gated(self) -> GitHubSettings:
         production = self.environments.get(PRODUCTION_ENVIRONMENT)
+        problems = []
         if production is None:
-            raise PydanticCustomError(
-                "value_error", "environments must include 'production' (its reviewers gate every production "
-                "deploy; a workflow naming a missing environment creates it without protection)",
-                {"fix_value": '{"reviewers": ["<login>"], "branches": ["main"]}'})
-        if not production.reviewers and not production.reviewer_teams:
-            raise PydanticCustomError(
-                "value_error", "environments.production needs at least one reviewer (reviewers or reviewerTeams): "
-                "without one a production deploy job starts unapproved",
-                {"fix_value": "<reviewer login>"})
-        if production.branches != (GATED_BRANCH,):
-            raise ValueError(f"environments.production.branches must be exactly [{GATED_BRANCH!r}]: production "
-                             f"deploys from {GATED_BRANCH} only")
+            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT), None,
+                                "must exist: its reviewers gate every production deploy (a workflow naming a missing "
+                                "environment creates it without protection)"))
+        elif not production.reviewers and not production.reviewer_teams:
+            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT, "reviewers", 0), None,
+                                "production needs at least one reviewer (reviewers or reviewerTeams): without one a "
+                                "production deploy job starts unapproved", fix_value=placeholder_login()))
+        elif production.branches != (GATED_BRANCH,):
+            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT, "branches"), list(production.branches),
+                                f"must be exactly [{GATED_BRANCH!r}]: production deploys from {GATED_BRANCH} only",
+                                fix_value=f"'[\"{GATED_BRANCH}\"]'"))
         gated = self.branch_protection.get(GATED_BRANCH)
         if gated is None or gated.approving_reviews < MIN_GATED_REVIEWS:
-            raise ValueError(f"branchProtection.{GATED_BRANCH}.approvingReviews must be at least {MIN_GATED_REVIEWS} "
-                             f"(DESIGN §1: production's branch needs two reviews)")
+            problems.append(_at(("branchProtection", GATED_BRANCH, "approvingReviews"),
+                                gated.approving_reviews if gated else None,
+                                f"approvingReviews must be at least {MIN_GATED_REVIEWS} on {GATED_BRANCH} (DESIGN §1: "
+                                "production's branch needs two reviews)", fix_value=MIN_GATED_REVIEWS))
+        if problems:
+            raise ValidationError.from_exception_data("GitHubSettings", problems)
         return self
 
     @property

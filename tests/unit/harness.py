@@ -141,6 +141,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         if args.token == READ_STACK_OUTPUTS:
+            if args.args["name"] not in self.stacks:  # the engine answers with the failure, as a failed invoke
+                return {}, [("name", f"unknown stack \"organization/stagecraft/{args.args['name']}\"")]
             return self._stack(args.args["name"])
         if args.token not in _INVOKES:
             raise AssertionError(f"the program made an unexpected invoke: {args.token}")
@@ -169,6 +171,8 @@ class BuiltStack:
     resources: list[Registered]
     outputs: dict[str, Any]
     secret_paths: set[str] = field(default_factory=set)
+    protected: dict[tuple[str, str], bool] = field(default_factory=dict)
+    """(type, name) -> whether the program registered the resource with protect=True."""
 
     def count_by_type(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -198,15 +202,32 @@ def build_stack(stack: str, config: dict[str, str], project_root: Path = PROJECT
     pulumi.runtime.set_mocks(mocks, project="stagecraft", stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, secret_keys=list(secret_keys))
     exported: dict[str, Any] = {}
+    roots: list[pulumi.Resource] = []
 
     def program() -> None:
         settings = settings_from_pulumi(project_root)
-        exported.update(compose_stack(settings, project_root=project_root, environ={}).stack_outputs())
+        root = compose_stack(settings, project_root=project_root, environ={})
+        roots.append(root)  # type: ignore[arg-type]
+        exported.update(root.stack_outputs())
 
     _sync_await(run_pulumi_func(program))
     built = BuiltStack(resources=mocks.resources, outputs={})
     built.outputs = _sync_await(_resolve(exported, "", built.secret_paths))
+    built.protected = _sync_await(_protection(roots))
     return built
+
+
+async def _protection(roots: list[pulumi.Resource]) -> dict[tuple[str, str], bool]:
+    """(type, name) -> protect, for every resource under the program's top component (from its URN)."""
+    found: dict[tuple[str, str], bool] = {}
+    pending = list(roots)
+    while pending:
+        resource = pending.pop()
+        pending.extend(resource._childResources)
+        urn = await resource.urn.future()
+        qualified_type, name = urn.split("::")[-2:]
+        found[(qualified_type.split("$")[-1], name)] = resource._protect
+    return found
 
 
 async def _resolve(value: Any, path: str, secret_paths: set[str]) -> Any:
