@@ -105,15 +105,22 @@ class FrontendSite(pulumi.ComponentResource):
         if args.artifact_dir is None or args.artifact_digest is None:
             raise ValueError(f"FrontendSite {name}: platform 'netlify' needs the app's build (artifact_dir, "
                              f"artifact_digest)")
-        # A site with no repository: Netlify builds nothing and serves what the deploy uploads (FrontendBuilds
-        # baked the stack's values in).
-        site = Site(f"{name}-site", SiteArgs(name=args.physical_name, owner=args.owner,
-                                             account_slug=args.netlify_team, plan=args.netlify_plan),
-                    opts=pulumi.ResourceOptions(parent=self))
-        deploy = Deploy(f"{name}-deploy", DeployArgs(site_id=site.id, directory=args.artifact_dir,
-                                                     content_digest=args.artifact_digest),
+        preview = args.deploy_branch not in (None, args.production_branch)
+        if args.existing_project:
+            site_id: pulumi.Input[str] = args.existing_project
+        else:
+            # A site with no repository: Netlify builds nothing and serves what the deploy uploads (FrontendBuilds
+            # baked the stack's values in).
+            site = Site(f"{name}-site", SiteArgs(name=args.physical_name, owner=args.owner,
+                                                 account_slug=args.netlify_team, plan=args.netlify_plan),
+                        opts=pulumi.ResourceOptions(parent=self))
+            site_id = site.id
+        # A preview is an alias deploy (<alias>--<site>): the site keeps serving its published deploy.
+        deploy = Deploy(f"{name}-deploy", DeployArgs(site_id=site_id, directory=args.artifact_dir,
+                                                     content_digest=args.artifact_digest,
+                                                     alias=args.deploy_branch if preview else None),
                         opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.deploy_after)))
-        return site.url, site.id, deploy.id
+        return (deploy.deploy_url if preview else site.url), site_id, deploy.id
 
     def _vercel(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:
         import pulumiverse_vercel as vercel
@@ -148,8 +155,15 @@ class FrontendSite(pulumi.ComponentResource):
                                        path_prefix=output.path, production=production,
                                        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                                            depends_on=waits)))
-        url = pulumi.Output.all(deployment.domains, deployment.url).apply(
-            lambda parts: vercel_site_url(args.physical_name, parts[0], parts[1], production=production))
+        if production:
+            url: pulumi.Input[str] = pulumi.Output.all(deployment.domains, deployment.url).apply(
+                lambda parts: vercel_site_url(args.physical_name, parts[0], parts[1], production=True))
+        else:
+            # A preview under a stable per-branch alias (<project name>.vercel.app of this stack's naming, e.g.
+            # stagecraft-pr-7-shop), besides its deployment's own URL.
+            alias = vercel.Alias(f"{name}-alias", alias=f"{args.physical_name}.vercel.app",
+                                 deployment_id=deployment.id, opts=child)
+            url = alias.alias.apply(lambda host: f"https://{host}")
         return url, project_id, deployment.id
 
     def _cloudflare_pages(self, name: str, args: FrontendSiteArgs) -> tuple[pulumi.Input[str], ...]:

@@ -68,7 +68,8 @@ class PrEnvironment(pulumi.ComponentResource):
             environment=settings.environment), opts=child)
         self.frontends = {
             app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
-                app=app, platform=frontend.platform, physical_name=self._site_name(settings, app.name),
+                # `<project>-pr-<n>-<app>`: never the base's own names (the Vercel alias is made from it).
+                app=app, platform=frontend.platform, physical_name=settings.physical_name(app.name),
                 api_url=self.api_url, environment=settings.environment,
                 production_branch=frontend.production_branch, deploy_branch=self.alias,
                 existing_project=self.base.output(f"apps.{app.name}.projectId"),
@@ -104,11 +105,6 @@ class PrEnvironment(pulumi.ComponentResource):
             platform=backend.platform, physical_name=settings.physical_name("api"), port=backend.port,
             health_check_path=backend.health_check_path, image=backend.image, koyeb=backend.koyeb, owner=owner,
             env=plain_env, secret_env=secret_env), opts=child)
-
-    @staticmethod
-    def _site_name(settings: StackSettings, app: str) -> str:
-        names = {"netlify": settings.netlify_site_name, "vercel": settings.vercel_project_name}
-        return names.get(settings.frontend.platform, settings.physical_name)(app)
 
     def stack_outputs(self) -> dict[str, Any]:
         """The output document (docs/outputs.md) of a preview: its URLs, its base, and what it runs on."""

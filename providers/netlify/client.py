@@ -145,7 +145,8 @@ class NetlifyClient:
 
     # --- deploys ------------------------------------------------------------------------------------------
 
-    def create_deploy(self, site_id: str, files: Mapping[str, str], title: str) -> dict[str, Any]:
+    def create_deploy(self, site_id: str, files: Mapping[str, str], title: str,
+                      alias: Optional[str] = None) -> dict[str, Any]:
         """POST /sites/{site_id}/deploys with the `/path -> sha1` map (async above ``ASYNC_FILE_COUNT`` files).
 
         A 429 is waited out while the reset is within Netlify's one-minute deploy window (3 deploys a minute);
@@ -153,7 +154,10 @@ class NetlifyClient:
         """
         timing = self.timing
         started = time.monotonic()
-        body = {"files": dict(files), "draft": False, "async": len(files) > ASYNC_FILE_COUNT}
+        body: dict[str, Any] = {"files": dict(files), "draft": False, "async": len(files) > ASYNC_FILE_COUNT}
+        if alias:
+            # What `netlify deploy --alias <alias>` sends: served at <alias>--<site>, the site's own URL untouched.
+            body["branch"] = alias
         while True:
             try:
                 return self._deploys.request("POST", f"/sites/{site_id}/deploys", operation="create deploy",
@@ -174,6 +178,10 @@ class NetlifyClient:
     def get_deploy(self, deploy_id: str) -> dict[str, Any]:
         """GET /deploys/{deploy_id}."""
         return self.http.request("GET", f"/deploys/{deploy_id}", operation="read deploy", resource=deploy_id)
+
+    def delete_deploy(self, deploy_id: str) -> None:
+        """DELETE /deploys/{deploy_id} (204)."""
+        self.http.request("DELETE", f"/deploys/{deploy_id}", operation="delete deploy", resource=deploy_id)
 
     def list_deploys(self, site_id: str) -> list[dict[str, Any]]:
         """GET /sites/{site_id}/deploys (newest first, the first 100)."""

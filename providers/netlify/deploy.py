@@ -7,7 +7,9 @@ per SHA1), and waits, bounded, for `ready`; `error` fails `up` with Netlify's `e
 not a draft is published, so the site serves it once it is ready; until then the previous deploy keeps serving.
 
 Deploys are immutable: a new `content_digest` (a changed build) or another site replaces the deploy, the new one
-first. Netlify keeps deploys as the site's history and deletes them with the site, so `delete` removes nothing.
+first. Netlify keeps deploys as the site's history and deletes them with the site, so `delete` removes nothing --
+except an `alias` deploy (a PR's preview on another stack's site, `netlify deploy --alias pr-7`), which is deleted
+(`DELETE /deploys/{id}`; gone is done) so that closing the PR leaves the site as it was.
 
 Retries converge on one deploy: the deploy's title is `stagecraft build <digest>`; after a create whose answer
 was lost, `create` looks for an unfinished or ready deploy of the site with that title and carries it on (proof
@@ -40,8 +42,10 @@ from .._http import (
 )
 from .client import API, NetlifyClient
 
-FIELDS = ("site_id", "content_digest")
+FIELDS = ("site_id", "content_digest", "alias")
 IMMUTABLE = FIELDS
+ALIAS = r"[a-z0-9]([a-z0-9-]{0,35}[a-z0-9])?"
+"""netlify/cli `deploy --alias`: at most 37 characters, the start of a host label."""
 DIGEST = r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}"
 TITLE_PREFIX = "stagecraft build "
 DIFFED_STATES = frozenset({"prepared", "uploading", "uploaded", "processing", "ready"})
@@ -60,6 +64,9 @@ class DeployArgs(CheckedArgs):
     """Absolute path of the built site on this machine (not compared: the digest says whether it changed)."""
     content_digest: pulumi.Input[str]
     """Digest of the built files; a new deploy is made only when it changes."""
+    alias: Optional[pulumi.Input[str]] = None
+    """Serve this deploy at `<alias>--<site>.netlify.app` and leave the site's published deploy alone (a preview);
+    None publishes it."""
 
     @classmethod
     def read_inputs(cls, reader: InputReader) -> dict[str, Any]:
@@ -69,6 +76,8 @@ class DeployArgs(CheckedArgs):
             "directory": reader.string("directory", example='"/abs/path/to/dist"'),
             "content_digest": reader.string("content_digest", example='"sha256:3f5a..."', pattern=DIGEST,
                                             pattern_hint="8-128 letters, digits or ._:- (the build's digest)"),
+            "alias": reader.string("alias", required=False, example='"pr-7"', pattern=ALIAS,
+                                   pattern_hint="1-37 lower-case letters, digits and inner hyphens"),
         }
         directory = values["directory"]
         if isinstance(directory, str) and directory and not Path(directory).is_absolute():
@@ -139,23 +148,30 @@ class DeployProvider(ResourceProvider):
             return ReadResult("", {})
         return ReadResult(id_, _to_outs(props, deploy))
 
-    def delete(self, _id: str, _props: Any) -> None:
-        # Netlify keeps a site's deploys as its history and deletes them with the site.
-        return
+    def delete(self, id_: str, props: Any) -> None:
+        if not props.get("alias"):
+            return  # Netlify keeps a site's deploys as its history and deletes them with the site.
+        with NetlifyClient.from_env() as netlify:
+            try:
+                netlify.delete_deploy(id_)
+            except NotFound:
+                return
 
 
 def _create(netlify: NetlifyClient, args: DeployArgs, files: Mapping[str, str]) -> dict[str, Any]:
     title = title_of(args.content_digest)
     try:
-        return netlify.create_deploy(args.site_id, files, title)
+        return netlify.create_deploy(args.site_id, files, title, args.alias)
     except (TransportError, ServerError) as exc:
         if isinstance(exc, TransportError) and not exc.maybe_applied:
             raise
+        # The same build under another alias (another PR) is not ours: the alias is part of the proof.
         ours = [d for d in netlify.list_deploys(args.site_id)
-                if d.get("title") == title and d.get("state") not in FAILED_STATES]
+                if d.get("title") == title and (d.get("branch") or None) == args.alias
+                and d.get("state") not in FAILED_STATES]
         if ours:
             return netlify.get_deploy(ours[0]["id"])
-        return netlify.create_deploy(args.site_id, files, title)
+        return netlify.create_deploy(args.site_id, files, title, args.alias)
 
 
 def _wait(netlify: NetlifyClient, deploy_id: str, done: frozenset[str], goal: str) -> dict[str, Any]:
@@ -178,6 +194,7 @@ class Deploy(pulumi.dynamic.Resource, module="netlify", name="Deploy"):
     site_id: pulumi.Output[str]
     directory: pulumi.Output[str]
     content_digest: pulumi.Output[str]
+    alias: pulumi.Output[Optional[str]]
     deploy_url: pulumi.Output[str]
     site_url: pulumi.Output[str]
 

@@ -23,6 +23,14 @@ Behaviour, each rule with its source:
   `error_message`). `fail_next_deploy(message)` makes the next deploy end `error`.
 - A ready deploy that is not a draft and names no branch becomes the site's `published_deploy` (platform-apis.md
   §5: "draft: true makes a deploy that does not replace the published one").
+- A deploy created with `branch` (what `netlify deploy --alias <name>` sends: netlify/cli
+  `src/commands/deploy/deploy.ts` puts the alias in `branch`, not a draft) is served at `<alias>--<site>.netlify.app`,
+  which is its `deploy_ssl_url` (the CLI prints `deploy_ssl_url` as the deploy's URL, and its `--alias` help: "the
+  string at the beginning of the deploy subdomain ... Maximum 37 characters"); the newest ready deploy of an alias
+  answers there. A longer alias is 422 (the wording is UNCONFIRMED).
+- `DELETE /deploys/{deploy_id}` and `DELETE /sites/{site_id}/deploys/{deploy_id}` answer 204 (the spec) and remove the
+  deploy; a deploy that is gone is 404. The published deploy cannot be deleted (422, UNCONFIRMED wording): the site
+  would have nothing to serve.
 - API limits (docs.netlify.com/api-and-cli-guides/api-guides/get-started-with-api, "Rate limiting"; platform-apis.md
   §5): 500 requests per minute, and deploys through the API at most 3 per minute and 100 per day, per account. A
   refusal is 429 with `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` as a Unix time
@@ -45,7 +53,7 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from .base import ApiError, ApiRequest, Emulator, Outcome, RawRequest, Reply, bearer_token, handles
-from .netlify_site import NETLIFY_APP, NOT_FOUND_PAGE, parse_host, resolve
+from .netlify_site import ALIAS_MAX, NETLIFY_APP, NOT_FOUND_PAGE, alias_label, parse_host, resolve
 from .rate_limits import RateLimit, RateLimiter
 from .state import clone, now_rfc3339
 
@@ -260,8 +268,10 @@ class NetlifyEmulator(Emulator):
             raise ApiError(422, "No files to deploy")
         now = now_rfc3339()
         deploy_id = self._hex_id()
-        host = f"{deploy_id}--{site['name']}.{NETLIFY_APP}"
         branch = body.get("branch") or request.query.get("branch")
+        if branch and len(branch) > ALIAS_MAX:
+            raise ApiError(422, f"alias {branch!r} is longer than {ALIAS_MAX} characters")
+        host = f"{alias_label(branch) if branch else deploy_id}--{site['name']}.{NETLIFY_APP}"
         deploy = {
             "id": deploy_id, "site_id": site["id"], "name": site["name"], "state": "new", "required": [],
             "required_functions": [], "error_message": "", "draft": bool(body.get("draft", False)),
@@ -323,6 +333,17 @@ class NetlifyEmulator(Emulator):
             raise ApiError(404, "Not Found")
         self._progress(request, deploy)
         return Reply(200, self.render("deploys", deploy))
+
+    @handles("deleteDeploy", "deleteSiteDeploy")
+    def delete_deploy(self, request: ApiRequest) -> Reply:
+        deploy = self._deploy(request.path_params["deploy_id"])
+        if "site_id" in request.path_params and deploy["site_id"] != self._site(request)["id"]:
+            raise ApiError(404, "Not Found")
+        site = self.store.get("sites", deploy["site_id"])
+        if site is not None and site.get("_published") == deploy["id"]:
+            raise ApiError(422, "the published deploy of a site cannot be deleted")
+        self.store.pop("deploys", deploy["id"])
+        return Reply(204, None)
 
     @handles("getDeploy")
     def get_deploy(self, request: ApiRequest) -> Reply:
@@ -448,6 +469,10 @@ class NetlifyEmulator(Emulator):
             return None
         deploy_id = wanted.deploy_id or site["_published"]
         deploy = self.store.get("deploys", deploy_id or "")
+        if deploy is None and wanted.deploy_id:  # an alias label names the newest ready deploy of that alias
+            aliased = [d for d in self.store.values("deploys") if d["site_id"] == site["id"] and d["state"] == "ready"
+                       and d["_branch"] and alias_label(d["_branch"]) == wanted.deploy_id]
+            deploy = max(aliased, key=lambda d: d["created_at"], default=None)
         if deploy is None or deploy["site_id"] != site["id"] or deploy["state"] != "ready":
             return None
         return deploy

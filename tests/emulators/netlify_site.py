@@ -9,7 +9,7 @@ Rules, from Netlify's docs:
   failed paths"), else Netlify's own "Not Found" page, 404.
 - Hosts: `<site>.netlify.app` serves the site's published deploy; `<deploy id>--<site>.netlify.app` serves that
   one deploy (the deploy's `deploy_ssl_url` in the API; docs.netlify.com/site-deploys/overview, "Deploy
-  permalinks").
+  permalinks"); `<alias>--<site>.netlify.app` serves the newest ready deploy made with that alias.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Mapping
 from urllib.parse import unquote
 
 NETLIFY_APP = "netlify.app"
+ALIAS_MAX = 37
+"""netlify/cli `deploy --alias` help: at most 37 characters (the host label keeps room for `--<site>`)."""
 NOT_FOUND_PAGE = b"Not Found - Request ID: emulated"
 
 
@@ -29,6 +31,11 @@ class SiteHost:
 
     site_name: str
     deploy_id: str | None
+
+
+def alias_label(alias: str) -> str:
+    """The host label of a deploy alias: lower-case, anything but letters, digits and hyphens as a hyphen."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c == "-" else "-" for c in alias.lower())
 
 
 def parse_host(host: str) -> SiteHost | None:

@@ -363,7 +363,8 @@ def test_a_pr_stack_deploys_a_preview_onto_the_base_stacks_project():
     assert "vercel:index/project:Project" not in types
     (deployment,) = [r for r in resources if r.type == "vercel:index/deployment:Deployment"]
     assert (deployment.inputs["projectId"], deployment.inputs["production"]) == ("prj_stagecraft-preprod-web", False)
-    assert url == "https://stagecraft-preprod-web-a1b2c3-team.vercel.app"
+    (alias,) = [r for r in resources if r.type == "vercel:index/alias:Alias"]  # the preview's stable per-PR name
+    assert (alias.inputs["deploymentId"], url) == ("frontend-web-deployment-id", "https://stagecraft-preprod-web.vercel.app")
 
 
 def test_preflight_names_every_missing_preprod_credential_before_anything_changes():
