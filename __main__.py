@@ -5,13 +5,11 @@ from pathlib import Path
 import pulumi
 
 from components.program import build_stack
-from settings.preflight import preflight
-from settings.pulumi_source import current_config_values, settings_from_pulumi
+from settings.pulumi_source import deployable_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
-settings = settings_from_pulumi()
-preflight(settings, config_keys=set(current_config_values()), project_root=PROJECT_ROOT)
+settings = deployable_settings(PROJECT_ROOT)
 stack = build_stack(settings, project_root=PROJECT_ROOT)
 for key, value in stack.stack_outputs().items():
     pulumi.export(key, value)

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
+from providers.local.postgres_admin import SERVER_DATABASES, server_role_problem
+from providers.upstash.redis_database import PLANS as UPSTASH_PLANS
+from providers.upstash.redis_database import PLATFORM_REGIONS as UPSTASH_REGIONS
+from providers.upstash.redis_database import READ_REGIONS as UPSTASH_READ_REGIONS
+
+from settings import koyeb_catalog
 from settings.accounts import AccountsSettings
+from settings.addresses import host_problem, image_problem, url_problem
 from settings.approval import ApprovalSettings
 from settings.beta_platforms import (
     NetlifySettings,
@@ -21,7 +29,9 @@ from settings.beta_platforms import (
     SupabaseSettings,
 )
 from settings.foundation import FoundationReference
+from settings.fixes import placeholder, value_word
 from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
+from settings.located import located, located_error
 from settings.pr_stacks import PrStacksSettings, pr_number
 from settings.preprod_platforms import MobileSettings, RailwayServiceSettings, RailwaySettings, VercelSettings
 from settings.rollback import RollbackSettings
@@ -43,6 +53,13 @@ class _Settings(BaseModel):
     model_config = _MODEL
 
 
+def _refused(problem: str | None, fix_value: str | None = None) -> None:
+    """Raise a field's problem (with a value that fixes it, as a shell word), if it has one."""
+    if problem:
+        raise PydanticCustomError("value_error", "{message}", {"message": problem,
+                                                              **({"fix_value": fix_value} if fix_value else {})})
+
+
 # --- frontends -------------------------------------------------------------------------------------------
 
 
@@ -57,25 +74,42 @@ class FrontendSettings(_Settings):
     """Where and how the static frontends are built and served."""
 
     platform: FrontendPlatform = Field(description="Hosting platform for every frontend of the stack.")
-    production_branch: str = Field(default="main", description="Git branch the platform treats as production.")
+    production_branch: str = Field(default="main", max_length=255, pattern=r"^[^\s~^:?*\[\\]+$",
+                                   description="Git branch the platform treats as production.")
     apps: tuple[FrontendApp, ...] = Field(default=DEFAULT_FRONTENDS,
                                           description="The frontends to deploy (default: the shared inventory).")
     exclude: tuple[str, ...] = Field(default=(), description="Inventory app names this stack does not deploy.")
     local_host: str = Field(default="localhost", description="Host of the local dev servers (platform `local`).")
 
+    @field_validator("local_host")
+    @classmethod
+    def _a_host(cls, value: str) -> str:
+        _refused(host_problem(value), "localhost")
+        return value
+
     @model_validator(mode="after")
     def _names_are_unique_and_exclusions_exist(self) -> FrontendSettings:
+        problems = []
         names = [app.name for app in self.apps]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"app names must be unique; repeated: {', '.join(duplicates)}")
-        unknown = sorted(set(self.exclude) - set(names))
-        if unknown:
-            raise ValueError(f"exclude names apps that are not in the inventory: {', '.join(unknown)}")
-        ports = [app.dev_port for app in self.apps]
-        clashing = sorted({p for p in ports if ports.count(p) > 1})
-        if clashing:
-            raise ValueError(f"devPort must differ between apps; shared: {', '.join(map(str, clashing))}")
+        for index, app in enumerate(self.apps):
+            if app.name in names[:index]:
+                problems.append(located(("apps", index, "name"), app.name, f"app names must be unique; "
+                                        f"{app.name!r} is also apps[{names.index(app.name)}]",
+                                        fix_value=value_word(f"{app.name}-{index}")))
+        for index, name in enumerate(self.exclude):
+            if name not in names:
+                problems.append(located(("exclude", index), name, f"exclude names an app that is not in the "
+                                        f"inventory ({', '.join(names)})", kind="remove_key"))
+        used = {app.dev_port for app in self.apps}
+        for index, app in enumerate(self.apps):
+            first = next(i for i, other in enumerate(self.apps) if other.dev_port == app.dev_port)
+            if first != index:
+                free = next(port for port in range(app.dev_port + 1, 65536) if port not in used)
+                used.add(free)
+                problems.append(located(("apps", index, "devPort"), app.dev_port, f"devPort must differ between apps; "
+                                        f"{app.dev_port} is also apps[{first}]'s", fix_value=str(free)))
+        if problems:
+            raise located_error("FrontendSettings", problems)
         return self
 
     @property
@@ -90,15 +124,46 @@ class FrontendSettings(_Settings):
 class KoyebSettings(_Settings):
     """Koyeb service sizing. The free tier allows one `free` instance in `fra` or `was`, web only."""
 
-    instance_type: str = Field(default="free", description="Koyeb instance type (`free` on the free tier).")
-    regions: tuple[str, ...] = Field(default=("was",), min_length=1, description="Koyeb region ids.")
+    instance_type: str = Field(default="free", description=f"Koyeb instance type: "
+                                                          f"{', '.join(koyeb_catalog.INSTANCE_TYPES)} (`free` on the "
+                                                          f"free tier: one instance, in fra or was).")
+    regions: tuple[str, ...] = Field(default=("was",), min_length=1,
+                                     description=f"Koyeb region ids: {', '.join(koyeb_catalog.REGIONS)}.")
     min_scale: int = Field(default=0, ge=0, description="Minimum instances; 0 lets the service scale to zero.")
-    max_scale: int = Field(default=1, ge=1, description="Maximum instances.")
+    max_scale: int = Field(default=1, ge=1, description="Maximum instances (1 on the free instance).")
+
+    @field_validator("instance_type")
+    @classmethod
+    def _a_koyeb_instance_type(cls, value: str) -> str:
+        if value not in koyeb_catalog.INSTANCE_TYPES:
+            _refused(f"{value!r} is not a Koyeb instance type for a web service; use one of "
+                     f"{', '.join(koyeb_catalog.INSTANCE_TYPES)}", koyeb_catalog.FREE)
+        return value
 
     @model_validator(mode="after")
-    def _min_not_above_max(self) -> KoyebSettings:
+    def _within_koyeb(self) -> KoyebSettings:
+        problems = []
+        offered = koyeb_catalog.regions_for(self.instance_type)
+        for index, region in enumerate(self.regions):
+            if region not in offered:
+                what = "a Koyeb region" if region not in koyeb_catalog.REGIONS else \
+                    f"a region that offers the {self.instance_type!r} instance"
+                problems.append(located(("regions", index), region, f"{region!r} is not {what}; use one of "
+                                        f"{', '.join(offered)}", fix_value=offered[1 if len(offered) > 1 else 0]))
+        if self.instance_type == koyeb_catalog.FREE:
+            if len(self.regions) > 1:
+                problems.append(located(("regions", len(self.regions) - 1), self.regions[-1],
+                                        "the free instance runs in one region", kind="remove_key"))
+            if self.max_scale > koyeb_catalog.FREE_MAX_SCALE:
+                problems.append(located(("maxScale",), self.max_scale, f"the free instance allows "
+                                        f"{koyeb_catalog.FREE_MAX_SCALE} instance per organization (got "
+                                        f"{self.max_scale}); use a paid instanceType for more",
+                                        fix_value=str(koyeb_catalog.FREE_MAX_SCALE)))
         if self.min_scale > self.max_scale:
-            raise ValueError(f"minScale ({self.min_scale}) must not exceed maxScale ({self.max_scale})")
+            problems.append(located(("minScale",), self.min_scale, f"minScale ({self.min_scale}) must not exceed "
+                                    f"maxScale ({self.max_scale})", fix_value=str(self.max_scale)))
+        if problems:
+            raise located_error("KoyebSettings", problems)
         return self
 
 
@@ -106,19 +171,36 @@ class BackendSettings(_Settings):
     """The FastAPI backend."""
 
     platform: BackendPlatform = Field(description="Where the backend runs.")
-    image: str | None = Field(default=None, description="Container image the platform runs (cloud platforms).")
+    image: str | None = Field(default=None, description="Container image the platform runs (cloud platforms): "
+                                                        "[registry/]path[:tag][@digest].")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the backend listens on.")
-    health_check_path: str = Field(default="/api/health", pattern=r"^/", description="Health endpoint path.")
-    local_url: str = Field(default="http://localhost:8000", description="Backend URL on platform `local`.")
+    health_check_path: str = Field(default="/api/health", pattern=r"^/\S*$", description="Health endpoint path.")
+    local_url: str = Field(default="http://localhost:8000", description="Backend URL on platform `local` (http or "
+                                                                       "https, with the backend's port).")
     koyeb: KoyebSettings = Field(default_factory=KoyebSettings, description="Koyeb settings (platform `koyeb`).")
     render: RenderServiceSettings | None = Field(default=None, description="Render web service (platform `render`).")
     railway: RailwayServiceSettings = Field(default_factory=RailwayServiceSettings,
                                             description="Railway service region and replicas (platform `railway`).")
 
+    @field_validator("image")
+    @classmethod
+    def _an_image_reference(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            _refused(image_problem(value), placeholder("registry/image:tag"))
+        return value
+
+    @field_validator("local_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        _refused(url_problem(value, ("http", "https")))
+        return value
+
     @model_validator(mode="after")
     def _cloud_needs_an_image(self) -> BackendSettings:
         if self.platform != "local" and not self.image:
-            raise ValueError(f"platform {self.platform!r} needs `image` (the container image to run)")
+            raise located_error("BackendSettings", [located(
+                ("image",), self.image, f"platform {self.platform!r} needs the container image to run",
+                fix_value=placeholder("registry/image:tag"))])
         return self
 
 
@@ -132,9 +214,16 @@ class LocalPostgresSettings(_Settings):
     port: int | None = Field(default=None, ge=1, le=65535,
                              description="Server port. Unset: this clone's own server, at the port bootstrap/postgres.py "
                                          "chose for the clone and recorded beside the admin password file (port.json).")
-    admin_user: str = Field(default="stagecraft_admin", description="Role that may create roles and databases.")
+    admin_user: str = Field(default="stagecraft_admin", pattern=r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$",
+                            description="Role that may create roles and databases.")
     admin_password_file: str = Field(default=".stagecraft/postgres/admin-password",
                                      description="File holding the admin role's password (relative to the project).")
+
+    @field_validator("host")
+    @classmethod
+    def _a_host(cls, value: str) -> str:
+        _refused(host_problem(value), "127.0.0.1")
+        return value
 
 
 NEON_FREE_MAX_CU = 2.0
@@ -158,29 +247,26 @@ class NeonSettings(_Settings):
                     "(300). Paid plans only: Neon refuses any value on the Free plan.")
 
     @model_validator(mode="after")
-    def _min_not_above_max(self) -> NeonSettings:
-        if self.min_cu > self.max_cu:
-            raise ValueError(f"minCu ({self.min_cu}) must not exceed maxCu ({self.max_cu})")
-        return self
-
-    @model_validator(mode="after")
     def _within_the_plan(self) -> NeonSettings:
+        problems = []
         timeout = self.suspend_timeout_seconds
         if timeout is not None and 0 < timeout < 60:
-            raise ValueError(f"suspendTimeoutSeconds must be -1, 0 or 60..604800 (got {timeout})")
-        if self.plan != "free":
-            return self
-        if timeout is not None:
-            raise ValueError(
-                "suspendTimeoutSeconds cannot be set on Neon's Free plan (Neon refuses it: \"suspend interval "
-                "changing is not allowed for your account\"); remove it with "
-                "`pulumi config rm --path 'stagecraft:postgres.neon.suspendTimeoutSeconds'`, or set "
-                "`stagecraft:postgres.neon.plan` to your paid plan (launch, scale or business)")
-        if self.max_cu > NEON_FREE_MAX_CU:
-            raise ValueError(
-                f"maxCu ({self.max_cu}) is above the {NEON_FREE_MAX_CU:g} compute units of Neon's Free plan; set "
-                f"`pulumi config set --path 'stagecraft:postgres.neon.maxCu' 2`, or set "
-                "`stagecraft:postgres.neon.plan` to your paid plan")
+            problems.append(located(("suspendTimeoutSeconds",), timeout, f"must be -1, 0 or 60..604800 (got "
+                                    f"{timeout})", fix_value="60"))
+        elif timeout is not None and self.plan == "free":
+            problems.append(located(("suspendTimeoutSeconds",), timeout, "cannot be set on Neon's Free plan (Neon "
+                                    "refuses it: \"suspend interval changing is not allowed for your account\"); "
+                                    "remove it, or set stagecraft:postgres.neon.plan to your paid plan (launch, scale "
+                                    "or business)", kind="remove_key"))
+        if self.plan == "free" and self.max_cu > NEON_FREE_MAX_CU:
+            problems.append(located(("maxCu",), self.max_cu, f"maxCu ({self.max_cu}) is above the "
+                                    f"{NEON_FREE_MAX_CU:g} compute units of Neon's Free plan; lower it, or set "
+                                    "stagecraft:postgres.neon.plan to your paid plan", fix_value=f"{NEON_FREE_MAX_CU:g}"))
+        elif self.min_cu > self.max_cu:
+            problems.append(located(("minCu",), self.min_cu, f"minCu ({self.min_cu}) must not exceed maxCu "
+                                    f"({self.max_cu})", fix_value=f"{self.max_cu:g}"))
+        if problems:
+            raise located_error("NeonSettings", problems)
         return self
 
 
@@ -195,6 +281,34 @@ class PostgresSettings(_Settings):
                                          description="Server settings (platform `local`).")
     neon: NeonSettings = Field(default_factory=NeonSettings, description="Neon settings (platform `neon`).")
 
+    @model_validator(mode="after")
+    def _not_the_servers_own(self) -> PostgresSettings:
+        """The server's own database or role would be taken over: adopted, its password reset, dropped on destroy."""
+        if self.platform not in ("local", "neon"):
+            return self
+        problems = []
+        admin = self.local.admin_user if self.platform == "local" else None
+        if self.database in SERVER_DATABASES:
+            problems.append(located(("database",), self.database, f"{self.database!r} is the server's own database "
+                                    f"({', '.join(SERVER_DATABASES)} belong to PostgreSQL itself); the stack would take "
+                                    "it over and drop it on destroy", **_back_to_default(self, "database", lambda d: d
+                                                                                          in SERVER_DATABASES)))
+        problem = server_role_problem(self.role, admin)
+        if problem:
+            problems.append(located(("role",), self.role, problem,
+                                    **_back_to_default(self, "role", lambda r: bool(server_role_problem(r, admin)))))
+        if problems:
+            raise located_error("PostgresSettings", problems)
+        return self
+
+
+def _back_to_default(settings: BaseModel, name: str, still_wrong) -> dict:
+    """Fix by removing the key when its default is right, else by setting a name that is."""
+    default = type(settings).model_fields[name].default
+    if name in settings.model_fields_set and not still_wrong(default):
+        return {"kind": "remove_key"}
+    return {"fix_value": f"stagecraft_{name}"}
+
 
 # --- redis -----------------------------------------------------------------------------------------------
 
@@ -203,21 +317,59 @@ class UpstashSettings(_Settings):
     """Upstash Redis database settings (free tier: one database of 256 MB)."""
 
     platform: Literal["aws", "gcp"] = Field(default="aws", description="Cloud the database runs on.")
-    primary_region: str = Field(default="us-east-1", description="Upstash primary region.")
-    read_regions: tuple[str, ...] = Field(default=(), description="Read replica regions (paid plans).")
-    plan: str = Field(default="free", description="Upstash plan (`free` on the free tier).")
+    primary_region: str = Field(default="us-east-1", description="Upstash primary region (of the platform's: "
+                                                                 "us-east-1, eu-central-1, ... on aws; us-central1, "
+                                                                 "... on gcp).")
+    read_regions: tuple[str, ...] = Field(default=(), description="Read replica regions (aws only; paid plans).")
+    plan: str = Field(default="free", description=f"Upstash plan: {', '.join(UPSTASH_PLANS)} (`free` on the free "
+                                                  f"tier).")
     eviction: bool = Field(default=True, description="Evict keys when memory is full instead of failing writes.")
+
+    @field_validator("plan")
+    @classmethod
+    def _an_upstash_plan(cls, value: str) -> str:
+        if value not in UPSTASH_PLANS:
+            _refused(f"{value!r} is not an Upstash plan; use one of {', '.join(UPSTASH_PLANS)}", "free")
+        return value
+
+    @field_validator("primary_region")
+    @classmethod
+    def _a_region_of_the_platform(cls, value: str, info: ValidationInfo) -> str:
+        regions = UPSTASH_REGIONS.get(info.data.get("platform", "aws"), ())
+        if value not in regions:
+            _refused(f"{value!r} is not an Upstash region on {info.data.get('platform')}; use one of "
+                     f"{', '.join(regions)}", regions[0] if regions else None)
+        return value
+
+    @model_validator(mode="after")
+    def _read_regions_of_the_platform(self) -> UpstashSettings:
+        problems = []
+        for index, region in enumerate(self.read_regions):
+            if self.platform != "aws" or region not in UPSTASH_READ_REGIONS or region == self.primary_region:
+                why = ("read regions are AWS regions" if self.platform != "aws" else "it is the primary region"
+                       if region == self.primary_region else f"use one of {', '.join(UPSTASH_READ_REGIONS)}")
+                problems.append(located(("readRegions", index), region, f"{region!r} cannot be a read region: {why}",
+                                        kind="remove_key"))
+        if problems:
+            raise located_error("UpstashSettings", problems)
+        return self
 
 
 class RedisSettings(_Settings):
     """The cache. `memory` is the backend's in-process fallback (`memory://`), used when no Redis is wanted."""
 
     platform: RedisPlatform = Field(description="Where the cache lives.")
-    local_url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^rediss?://",
-                           description="URL of a local redis-server (platform `local`).")
+    local_url: str = Field(default="redis://127.0.0.1:6379/0",
+                           description="URL of a local redis-server (platform `local`): redis:// or rediss://.")
     upstash: UpstashSettings = Field(default_factory=UpstashSettings, description="Upstash settings.")
     render: RenderKeyValueSettings = Field(default_factory=RenderKeyValueSettings,
                                            description="Render Key Value settings (platform `render`).")
+
+    @field_validator("local_url")
+    @classmethod
+    def _a_redis_url(cls, value: str) -> str:
+        _refused(url_problem(value, ("redis", "rediss")), "redis://127.0.0.1:6379/0")
+        return value
 
 
 # --- storage ---------------------------------------------------------------------------------------------
@@ -292,39 +444,11 @@ class StackSettings(_Settings):
                                                                        "next deploy from git.")
 
     @model_validator(mode="after")
-    def _platform_prerequisites(self) -> StackSettings:
-        uses_cloudflare = self.frontend.platform == "cloudflare-pages" or self.storage.platform == "r2"
-        if uses_cloudflare and self.cloudflare is None:
-            raise ValueError("cloudflare-pages and r2 need `cloudflare.accountId` (your Cloudflare account id)")
-        if self.environment == "production" and self.postgres.platform == "local":
-            raise ValueError("production cannot use the local PostgreSQL platform")
-        return self
-
-    @model_validator(mode="after")
-    def _beta_platform_prerequisites(self) -> StackSettings:
-        from settings.beta_platform_rules import beta_platform_problems
-
-        problems = beta_platform_problems(self)
+    def _cross_key_rules(self) -> StackSettings:
+        """Every rule that spans sections, each problem at the key that fixes it, all in one error."""
+        problems = cross_key_problems(self)
         if problems:
-            raise ValidationError.from_exception_data("StackSettings", problems)
-        return self
-
-    @model_validator(mode="after")
-    def _preprod_platform_prerequisites(self) -> StackSettings:
-        from settings.preprod_platform_rules import preprod_platform_problems
-
-        problems = preprod_platform_problems(self)
-        if problems:
-            raise ValidationError.from_exception_data("StackSettings", problems)
-        return self
-
-    @model_validator(mode="after")
-    def _pr_stack_prerequisites(self) -> StackSettings:
-        from settings.pr_stack_rules import pr_stack_problems
-
-        problems = pr_stack_problems(self)
-        if problems:
-            raise ValidationError.from_exception_data("StackSettings", problems)
+            raise located_error("StackSettings", problems)
         return self
 
     @property
@@ -350,3 +474,35 @@ class StackSettings(_Settings):
     def physical_name(self, role: str) -> str:
         """`<project>-<stack>-<role>`: two stacks in one account never collide (SST's rule)."""
         return f"{self.project}-{self.stack}-{role}"
+
+
+def _cloudflare_account_problems(settings: StackSettings) -> list:
+    uses_cloudflare = settings.frontend.platform == "cloudflare-pages" or settings.storage.platform == "r2"
+    if not uses_cloudflare or settings.cloudflare is not None:
+        return []
+    return [located(("cloudflare", "accountId"), None, "is required by cloudflare-pages and r2: your Cloudflare "
+                    "account id (32 hex characters, dashboard > Workers & Pages)",
+                    fix_value=placeholder("32-hex account id"))]
+
+
+def _production_database_problems(settings: StackSettings) -> list:
+    if settings.environment != "production" or settings.postgres.platform != "local":
+        return []
+    return [located(("postgres", "platform"), "local", "production cannot use the local PostgreSQL platform",
+                    fix_value="neon")]
+
+
+def cross_key_problems(settings: StackSettings) -> list:
+    """The problems of every rule that spans sections. `settings` may be partial (settings.partial), when some
+    section did not validate: a rule that reads what did not validate is skipped, so the message still lists every
+    problem the other rules find."""
+    from settings.beta_platform_rules import beta_platform_problems
+    from settings.name_rules import physical_name_problems
+    from settings.partial import each
+    from settings.port_rules import backend_port_problems
+    from settings.pr_stack_rules import pr_stack_problems
+    from settings.preprod_platform_rules import preprod_platform_problems
+
+    rules = (_cloudflare_account_problems, _production_database_problems, beta_platform_problems, preprod_platform_problems, pr_stack_problems,
+             physical_name_problems, backend_port_problems)
+    return each(*(lambda rule=rule: rule(settings) for rule in rules))

@@ -1,11 +1,16 @@
-"""Checks made before any resource is registered, for what config alone cannot prove."""
+"""Checks made before any resource is registered, for what config alone cannot prove: the machine (the local
+PostgreSQL server, folders, source trees, pinned builds), the environment (credentials, the passphrase, production's
+approval), the platforms' own answers (the Render service) and the other stacks (shared free quotas). Each problem
+names the key and its fix; `settings.pulumi_source` reports them with the configuration's problems, in one message.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pulumi
 
@@ -22,9 +27,12 @@ from providers.build.builder import build_dir
 from settings.account_quotas import cross_stack_problems
 from settings.approval import approval_problem
 from settings.foundation import FoundationSettings
-from settings.load import NAMESPACE
+from settings.fixes import NAMESPACE, key_of, placeholder, rm_command, set_command
+from settings.local_folders import folder_problem
 from settings.models import StackSettings
 from settings.own_server import missing_port_problem, resolve_local_server
+from settings.partial import each
+from settings.problems import Problem, render, text_problem
 from settings.render_service_check import render_service_problems
 from settings.rollback import pinned_artifact_problems
 
@@ -60,45 +68,57 @@ def preflight(settings: StackSettings | FoundationSettings, environ: dict[str, s
     `dry_run` (default: whether the engine runs a preview) decides whether production's approval is checked: an
     update of production needs it, a preview (the PR check) does not. `live_stacks` replaces `pulumi stack ls` in the
     cross-stack quota check (tests)."""
+    problems = preflight_problems(settings, environ, config_keys, project_root, dry_run, live_stacks)
+    if problems:
+        raise pulumi.RunError(render(settings.stack, problems))
+
+
+def preflight_problems(settings: Any, environ: dict[str, str] | None = None, config_keys: set[str] | None = None,
+                       project_root: Path | None = None, dry_run: bool | None = None,
+                       live_stacks: Callable[[], list[str]] | None = None) -> list[Problem]:
+    """Every problem the checks find. `settings` may be partial (settings.partial): a check that needs a section
+    that did not validate is skipped, since that section's problems are reported already."""
     environ = dict(os.environ) if environ is None else environ
     dry_run = pulumi.runtime.is_dry_run() if dry_run is None else dry_run
-    if isinstance(settings, FoundationSettings):
-        problems = [_passphrase_problem(settings, environ),
-                    *_credential_problems(settings, environ, config_keys or set(), {"github", "neon"})]
-        problems = [p for p in problems if p]
-        if problems:
-            raise pulumi.RunError("\n".join(problems))
-        return
     root = project_root or Path.cwd()
-    problems = [_production_approval_problem(settings, environ, dry_run),
-                _passphrase_problem(settings, environ), _local_postgres_problem(settings, root),
-                *_credential_problems(settings, environ, config_keys or set()),
-                *_frontend_source_problems(settings, root),
-                *pinned_artifact_problems(settings.rollback, build_dir(root, environ), settings.stack)]
-    if not any(problems):
-        problems += render_service_problems(settings, environ)
-    if not any(problems):
-        problems += cross_stack_problems(settings, root, environ, live_stacks)
-    problems = [p for p in problems if p]
-    if problems:
-        raise pulumi.RunError("\n".join(problems))
+    checks: list[Callable[[], Iterable[Problem | None]]]
+    if isinstance(settings, FoundationSettings):
+        checks = [lambda: [_passphrase_problem(settings, environ)],
+                  lambda: _credential_problems(settings, environ, config_keys or set(), {"github", "neon"})]
+    else:
+        checks = [
+            lambda: [_production_approval_problem(settings, environ, dry_run)],
+            lambda: [_passphrase_problem(settings, environ)],
+            lambda: _local_postgres_problems(settings, root),
+            lambda: _credential_problems(settings, environ, config_keys or set()),
+            lambda: _frontend_source_problems(settings, root),
+            lambda: _local_folder_problems(settings, root),
+            lambda: map(text_problem, pinned_artifact_problems(settings.rollback, build_dir(root, environ),
+                                                               settings.stack)),
+            lambda: map(text_problem, render_service_problems(settings, environ)),
+        ]
+        if isinstance(settings, StackSettings):  # the other stacks are compared with a whole, valid one
+            checks.append(lambda: map(text_problem, cross_stack_problems(settings, root, environ, live_stacks)))
+    return each(*checks)
 
 
-def _production_approval_problem(settings: StackSettings, environ: dict[str, str], dry_run: bool) -> str | None:
+def _production_approval_problem(settings: Any, environ: dict[str, str], dry_run: bool) -> Problem | None:
     """Production is updated only with a verified approval (DESIGN §7), also when `--policy-pack` is left out."""
     if dry_run or not (settings.stack == "production" or settings.environment == "production"):
         return None
-    return approval_problem(settings.approval, settings.stack, environ)
+    return text_problem(approval_problem(settings.approval, settings.stack, environ))
 
 
-def _passphrase_problem(settings: StackSettings, environ: dict[str, str]) -> str | None:
+def _passphrase_problem(settings: Any, environ: dict[str, str]) -> Problem | None:
     if settings.stack != "dev" and environ.get("PULUMI_CONFIG_PASSPHRASE") == DEV_PASSPHRASE:
-        return (f"stack {settings.stack!r} must not use the dev stack's documented passphrase. Fix: set "
-                f"PULUMI_CONFIG_PASSPHRASE to this stack's own passphrase (or use a cloud secrets provider).")
+        return Problem("PULUMI_CONFIG_PASSPHRASE",
+                       f"stack {settings.stack!r} must not use the dev stack's documented passphrase: anyone could "
+                       f"read its secrets", f"export PULUMI_CONFIG_PASSPHRASE={placeholder('this stack passphrase')} "
+                                           f"(or use a cloud secrets provider)")
     return None
 
 
-def _platforms_in_use(settings: StackSettings) -> set[str]:
+def _platforms_in_use(settings: Any) -> set[str]:
     if settings.is_pr:
         # A preview deploys its frontends onto the base's projects; only an own backend adds its service and branch.
         own = settings.pr_stacks.backend == "own"
@@ -116,8 +136,8 @@ def _platforms_in_use(settings: StackSettings) -> set[str]:
     return used
 
 
-def _credential_problems(settings: StackSettings | FoundationSettings, environ: dict[str, str], config_keys: set[str],
-                         platforms: set[str] | None = None) -> list[str]:
+def _credential_problems(settings: Any, environ: dict[str, str], config_keys: set[str],
+                         platforms: set[str] | None = None) -> list[Problem]:
     problems = []
     used = _platforms_in_use(settings) if platforms is None else platforms
     for platform in sorted(used & set(_CREDENTIALS)):
@@ -128,35 +148,66 @@ def _credential_problems(settings: StackSettings | FoundationSettings, environ: 
         if missing:
             alternative = f", or `pulumi config set --secret {config_key} <value> -s {settings.stack}`" \
                 if config_key else ""
-            problems.append(f"{platform} credentials are missing: set {' and '.join(missing)} in the environment "
-                            f"(a CI secret){alternative}. Nothing was changed.")
+            problems.append(Problem(" and ".join(missing), f"{platform} credentials are missing: set "
+                                    f"{' and '.join(missing)} in the environment (a CI secret){alternative}",
+                                    " && ".join(f"export {v}={placeholder(f'{platform} {v}')}" for v in missing)))
     return problems
 
 
-def _local_postgres_problem(settings: StackSettings, project_root: Path) -> str | None:
+def _local_postgres_problems(settings: Any, project_root: Path) -> list[Problem | None]:
     if settings.postgres.platform != "local":
-        return None
-    from providers.local.postgres_admin import AdminTarget, PostgresUnavailable
+        return []
+    from providers.local.postgres_admin import AdminTarget, PostgresUnavailable, privileged_role
 
-    server = resolve_local_server(settings.postgres.local, project_root)
+    postgres = settings.postgres
+    server = resolve_local_server(postgres.local, project_root)
     if server.port is None:
-        return missing_port_problem(server, settings.stack)
+        return [text_problem(missing_port_problem(server, settings.stack))]
     target = AdminTarget(server.host, server.port, server.admin_user, server.admin_password_file)
     try:
         with target.connect() as conn:
             rows = conn.execute("SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",
-                                (list(settings.postgres.extensions),)).fetchall()
+                                (list(postgres.extensions),)).fetchall()
+            powers = privileged_role(conn, postgres.role)
     except PostgresUnavailable as exc:
-        return (f"{NAMESPACE}:postgres.local (host {server.host}, port {server.port}): {exc}. Nothing was changed.")
-    missing = sorted(set(settings.postgres.extensions) - {row[0] for row in rows})
+        key = key_of(("postgres", "local", "port" if postgres.local.port is not None else "host"))
+        return [Problem(key, f"the server at host {server.host}, port {server.port} "
+                             f"(stagecraft:postgres.local) cannot be used: {exc}", "bash bootstrap/postgres.sh ensure")]
+    problems: list[Problem | None] = []
+    missing = sorted(set(postgres.extensions) - {row[0] for row in rows})
     if missing:
-        return (f"{NAMESPACE}:postgres.extensions: the server at {server.host}:{server.port} cannot install "
-                f"{', '.join(missing)}. Fix: run `make up` to use the project's own server (it has all three), or "
-                f"install the missing extensions on yours. Nothing was changed.")
-    return None
+        problems.append(Problem(key_of(("postgres", "extensions")), f"the server at {server.host}:{server.port} "
+                                f"cannot install {', '.join(missing)}; the project's own server (make up) has all "
+                                f"three, or install them on yours", "make up"))
+    if powers:
+        key = key_of(("postgres", "role"))
+        fix = rm_command(key, settings.stack) if "role" in postgres.model_fields_set \
+            else set_command(key, "stagecraft_role", settings.stack)
+        problems.append(Problem(key, f"role {postgres.role!r} already exists on the server at {server.host}:"
+                                     f"{server.port} and holds {', '.join(powers)}: it is the server's own, and the "
+                                     f"stack would reset its password and drop it on destroy", fix))
+    return problems
 
 
-def _frontend_source_problems(settings: StackSettings, project_root: Path) -> list[str]:
+def _local_folder_problems(settings: Any, project_root: Path) -> list[Problem | None]:
+    """Folders the local platforms write into: the env files' (when anything is local) and the buckets'."""
+    problems = []
+    if "local" in (settings.backend.platform, settings.frontend.platform):
+        env_files = settings.env_files
+        problems.append(folder_problem(("envFiles", "directory"), env_files.directory,
+                                       type(env_files).model_fields["directory"].default,
+                                       "directory" in env_files.model_fields_set, project_root, settings.stack,
+                                       settings.stack))
+    storage = settings.storage
+    if storage.platform == "local":
+        problems.append(folder_problem(("storage", "localRoot"), storage.local_root,
+                                       type(storage).model_fields["local_root"].default,
+                                       "local_root" in storage.model_fields_set, project_root,
+                                       f"{settings.project}-{settings.stack}-{storage.bucket}", settings.stack))
+    return problems
+
+
+def _frontend_source_problems(settings: Any, project_root: Path) -> list[Problem]:
     """Apps built by the program (every platform but `local`) need a source folder with a package.json, and a
     variant their package.json declares (`"stagecraft": {"variants": [...]}`), before anything is deployed."""
     if settings.frontend.platform == "local":
@@ -166,24 +217,31 @@ def _frontend_source_problems(settings: StackSettings, project_root: Path) -> li
     for index, app in enumerate(settings.frontend.apps):
         if app.name in settings.frontend.exclude:
             continue
-        key = f"{NAMESPACE}:frontend.apps[{index}]" if configured else f"{NAMESPACE}:frontend.apps (default inventory)"
         source = Path(app.source) if Path(app.source).is_absolute() else project_root / app.source
         manifest = source / "package.json"
         if not manifest.is_file():
             what = "does not exist" if not source.exists() else "has no package.json"
-            fix = (f"pulumi config set --path '{key}.source' <folder with the app's package.json> -s {settings.stack}"
-                   if configured else f"restore the stand-in product (git checkout -- {app.source}) or set "
-                                      f"{NAMESPACE}:frontend.apps to your own inventory (docs/configuration.md)")
-            problems.append(f"{key}: app {app.name!r}: source folder {str(source)!r} {what}. Fix: {fix}. "
-                            f"Nothing was changed.")
+            reason = f"app {app.name!r}: source folder {str(source)!r} {what}"
+            if configured:
+                key = key_of(("frontend", "apps", index, "source"))
+                problems.append(Problem(key, reason, set_command(key, placeholder("folder with the app package.json"),
+                                                                 settings.stack)))
+            else:
+                problems.append(Problem(f"{NAMESPACE}:frontend.apps", reason + " (the default inventory builds the "
+                                        "stand-in product; or set stagecraft:frontend.apps to your own inventory, "
+                                        "docs/configuration.md)", f"git checkout -- {app.source}"))
             continue
         declared = _declared_variants(manifest)
         if app.variant is not None and declared is not None and app.variant not in declared:
-            fix = (f"pulumi config set --path '{key}.variant' {declared[0]} -s {settings.stack}" if configured
-                   else f"exclude it (pulumi config set --path '{NAMESPACE}:frontend.exclude[0]' {app.name} "
-                        f"-s {settings.stack}) or add the variant to the app")
-            problems.append(f"{key}: app {app.name!r}: variant {app.variant!r} is not one the app builds "
-                            f"({', '.join(declared)}, declared in {manifest}). Fix: {fix}. Nothing was changed.")
+            reason = (f"app {app.name!r}: variant {app.variant!r} is not one the app builds ({', '.join(declared)}, "
+                      f"declared in {manifest})")
+            if configured:
+                key = key_of(("frontend", "apps", index, "variant"))
+                problems.append(Problem(key, reason, set_command(key, declared[0], settings.stack)))
+            else:
+                problems.append(Problem(key_of(("frontend", "exclude")), reason + "; exclude the app, or add the "
+                                        "variant to it", set_command(key_of(("frontend", "exclude", 0)), app.name,
+                                                                     settings.stack)))
     return problems
 
 

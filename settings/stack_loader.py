@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from settings.foundation import FOUNDATION_STACK, FoundationSettings
+from settings.fixes import resecret_command
 from settings.load import NAMESPACE, ConfigError, load_settings, validated
 from settings.models import StackSettings
 from settings.pr_stacks import PrConfigError, derive, pr_number
+from settings.problems import Problem, render, text_problem
 
 AnySettings = StackSettings | FoundationSettings
 SECRET_ONLY_KEYS = ("githubSecrets",)
@@ -27,18 +29,17 @@ def load_stack(project: str, stack: str, raw: Mapping[str, Any], *, project_root
     """Validate the stack's settings once; raises `ConfigError` naming every wrong key and its fix."""
     plain_secrets = [key for key in SECRET_ONLY_KEYS if key in raw and f"{NAMESPACE}:{key}" not in secret_keys]
     if plain_secrets:
-        key = plain_secrets[0]
-        raise ConfigError(
-            f"stack {stack!r} has configuration that cannot be deployed (nothing was changed):\n"
-            f"  - {NAMESPACE}:{key}: holds credentials but is plain config, readable by anyone with the repository\n"
-            f"    fix: pulumi config rm {NAMESPACE}:{key} -s {stack}; then set each value with "
-            f"pulumi config set --secret --path '{NAMESPACE}:{key}.<environment>.<NAME>' <value> -s {stack}")
+        # The fix stores the same values again as one secret, read back inside the command (never printed).
+        problems = [Problem(f"{NAMESPACE}:{key}", "holds credentials but is plain config, readable by anyone with "
+                            "the repository", resecret_command(f"{NAMESPACE}:{key}", stack, path=False))
+                    for key in plain_secrets]
+        raise ConfigError(render(stack, problems), problems)
     if is_foundation(stack, raw):
         return validated(FoundationSettings, stack, {**raw, "project": project, "stack": stack})
     if pr_number(stack) is not None:
         try:
             raw = derive(stack, raw, project_root, environ)
         except PrConfigError as exc:
-            raise ConfigError(f"stack {stack!r} cannot be derived from its base (nothing was changed):\n  - {exc}") \
-                from None
+            problems = [text_problem(str(exc))]
+            raise ConfigError(render(stack, problems), problems) from None
     return load_settings(project, stack, raw)

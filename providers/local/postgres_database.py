@@ -13,11 +13,14 @@ from psycopg import sql
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from providers.local.postgres_admin import (
+    SERVER_DATABASES,
     AdminTarget,
     database_exists,
     installed_extensions,
+    privileged_role,
     reconcile_extensions,
     role_exists,
+    server_role_problem,
     set_role_password,
 )
 
@@ -81,6 +84,15 @@ class PostgresDatabaseProvider(ResourceProvider):
             if not _IDENTIFIER.match(str(news.get(field, ""))):
                 failures.append(CheckFailure(field, f"{field} must be a lower-case SQL identifier "
                                                     f"([a-z_][a-z0-9_]*, at most 63 characters)"))
+        # Defence in depth (the settings refuse these first): the server's own database and roles are never the
+        # stack's to adopt, re-password or drop.
+        if news.get("name") in SERVER_DATABASES:
+            failures.append(CheckFailure("name", f"{news['name']!r} is the server's own database "
+                                                 f"({', '.join(SERVER_DATABASES)}); name the stack's own"))
+        owner = news.get("owner")
+        problem = server_role_problem(owner, news.get("admin_user")) if isinstance(owner, str) else None
+        if problem:
+            failures.append(CheckFailure("owner", problem))
         exts = news.get("extensions") or []
         bad = [e for e in exts if not _EXTENSION.match(str(e))]
         if bad:
@@ -102,6 +114,11 @@ class PostgresDatabaseProvider(ResourceProvider):
         target = _admin(props)
         password = secrets.token_urlsafe(24)
         with target.connect() as conn:
+            powers = privileged_role(conn, props["owner"])
+            if powers:
+                raise ValueError(f"role {props['owner']!r} on {props['host']}:{int(props['port'])} holds "
+                                 f"{', '.join(powers)}: it is the server's own, not one a stack may take over (its "
+                                 f"password is left as it was); choose another role name")
             # Adopting what a failed earlier run left behind keeps a retried `up` from failing on "exists".
             set_role_password(conn, props["owner"], password, create=not role_exists(conn, props["owner"]))
             if not database_exists(conn, props["name"]):

@@ -124,7 +124,7 @@ def test_secret_outputs_stay_secret(beta):
 
 def test_a_free_render_service_without_a_dashboard_id_is_refused_naming_the_key():
     raw = raw_beta(**{"backend.render": {"plan": "free"}})
-    with pytest.raises(ConfigError, match=r"stagecraft:backend.render: .*serviceId"):
+    with pytest.raises(ConfigError, match=r"stagecraft:backend.render.serviceId: .*dashboard"):
         load_settings("stagecraft", "beta", raw)
 
 

@@ -1,4 +1,5 @@
-"""Checks before any resource: the dev passphrase guard and the local PostgreSQL reachability."""
+"""Checks before any resource: the machine (PostgreSQL, folders, sources), the environment (credentials, the
+passphrase), each problem with its key and a fix, and all of them even when part of the configuration is wrong."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import json
 import pulumi
 import pytest
 
-from settings import load_settings
-from settings.preflight import DEV_PASSPHRASE, preflight
+from settings import ConfigError, load_settings
+from settings.preflight import DEV_PASSPHRASE, preflight, preflight_problems
 from tests.machine import closed_port
 
 DEV = {
@@ -28,8 +29,8 @@ def test_unreachable_postgres_stops_with_the_key_and_the_fix(tmp_path):
     with pytest.raises(pulumi.RunError) as caught:
         preflight(settings, environ={})
     message = str(caught.value)
-    assert f"stagecraft:postgres.local (host 127.0.0.1, port {port})" in message
-    assert "bootstrap/postgres.sh ensure" in message
+    assert f"stagecraft:postgres.local.port: the server at host 127.0.0.1, port {port}" in message
+    assert "fix: bash bootstrap/postgres.sh ensure" in message
     assert "Nothing was changed" in message
 
 
@@ -102,8 +103,8 @@ def test_a_missing_source_folder_is_named_before_anything_is_built(tmp_path):
     with pytest.raises(pulumi.RunError) as caught:
         preflight(settings, environ=ALL_CREDENTIALS, project_root=tmp_path)
     message = str(caught.value)
-    assert "stagecraft:frontend.apps[0]: app 'shop': source folder" in message and "does not exist" in message
-    assert "pulumi config set --path 'stagecraft:frontend.apps[0].source'" in message
+    assert "stagecraft:frontend.apps[0].source: app 'shop': source folder" in message and "does not exist" in message
+    assert "fix: pulumi config set --path 'stagecraft:frontend.apps[0].source' '<" in message
 
 
 def test_a_variant_the_app_does_not_declare_is_refused(stand_in):
@@ -119,3 +120,45 @@ def test_a_variant_the_app_does_not_declare_is_refused(stand_in):
 def test_local_frontends_are_not_built_so_their_sources_are_not_checked(tmp_path):
     preflight(load_settings("stagecraft", "uat", {**UAT, "frontend": {"platform": "local"}}),
               environ=ALL_CREDENTIALS, project_root=tmp_path)
+
+
+def test_an_env_file_folder_that_is_a_file_is_named_and_left_alone(tmp_path):
+    blocker = tmp_path / "dotenv"
+    blocker.write_text("mine")
+    settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {"platform": "neon"},
+                                                    "envFiles": {"directory": str(blocker)}})
+    problems = [p for p in preflight_problems(settings, environ={"NEON_API_KEY": "n"}, project_root=tmp_path)
+                if p.key == "stagecraft:envFiles.directory"]
+    assert problems and "is a file, not a folder" in problems[0].reason
+    assert problems[0].fix == "pulumi config rm --path 'stagecraft:envFiles.directory' -s dev"
+    assert blocker.read_text() == "mine"
+
+
+def test_a_folder_fix_never_lands_on_another_file(tmp_path):
+    (tmp_path / "env").write_text("a file where the default folder would go")
+    settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {"platform": "neon"}})
+    problem = next(p for p in preflight_problems(settings, environ={"NEON_API_KEY": "n"}, project_root=tmp_path)
+                   if p.key == "stagecraft:envFiles.directory")
+    assert problem.fix == "pulumi config set --path 'stagecraft:envFiles.directory' env-1 -s dev"
+
+
+def test_a_bucket_root_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "buckets").write_text("")
+    settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {"platform": "neon"},
+                                                    "storage": {"platform": "local", "localRoot": "buckets"}})
+    keys = [p.key for p in preflight_problems(settings, environ={"NEON_API_KEY": "n"}, project_root=tmp_path)]
+    assert "stagecraft:storage.localRoot" in keys
+
+
+def test_checks_still_run_on_the_sections_that_validated(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings("stagecraft", "uat", {**UAT, "backend": {"platform": "koyeb", "image": "img:1", "port": "x"}})
+    problems = preflight_problems(caught.value.partial, environ={}, project_root=tmp_path)
+    keys = {p.key for p in problems}
+    assert {"KOYEB_TOKEN", "NEON_API_KEY", "CLOUDFLARE_API_TOKEN"} <= keys  # the backend's platform validated
+
+
+def test_a_credential_problem_says_how_to_set_it():
+    settings = load_settings("stagecraft", "uat", UAT)
+    problem = next(p for p in preflight_problems(settings, environ={}, project_root=None) if p.key == "KOYEB_TOKEN")
+    assert problem.fix == "export KOYEB_TOKEN='<koyeb KOYEB_TOKEN>'"
