@@ -95,13 +95,11 @@ def quota_problems(current: StackSettings, others: Mapping[str, Any]) -> list[st
         platform, alternative = _FIXES.get(quota_id, (quota_id.split(".")[0], ""))
         who = ", ".join(f"{name} ({u.what})" for name, u in used)
         already = f" plus {quota.already_used:g} the platform itself takes" if quota.already_used else ""
-        others_named = [name for name, _ in used if name != current.stack]
-        target = others_named[-1] if others_named else current.stack
         problems.append(
             f"stagecraft:accounts.{platform}: the {platform} account {account.split(':', 1)[1]!r} has "
             f"{quota.limit:g} {quota.unit} [{quota.id}; {quota.cite()}], and these stacks would use {total:g}: "
             f"{who}{already}. Fix: give one of them another account "
-            f"(`pulumi config set --path 'stagecraft:accounts.{platform}' <label> -s {target}`, with that account's "
+            f"(`pulumi config set --path 'stagecraft:accounts.{platform}' '<label>' -s {current.stack}`, with that account's "
             f"credentials in its environment), {alternative}. Nothing was changed.")
     return problems
 
