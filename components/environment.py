@@ -17,6 +17,7 @@ from components.object_bucket import ObjectBucket, ObjectBucketArgs
 from components.postgres_branch import PostgresBranch, PostgresBranchArgs
 from components.railway_host import RailwayHost, RailwayHostArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
+from components.release import release_ledger, release_output
 from components.stack_reference import StackLink
 from components.supabase_host import SupabaseHost, SupabaseHostArgs
 from settings.models import StackSettings
@@ -114,7 +115,9 @@ class ProductEnvironment(pulumi.ComponentResource):
                 env_file_path=str(env_dir / f".env.{app.name}"), local_host=frontend.local_host), opts=child)
             for app in frontend.deployed_apps
         }
-        self.release = self._release(settings, builds)
+        # The ledger `stagecraft rollback` reads; none for a stack that deploys nothing to a platform.
+        self.release = None if settings.runs_offline else release_ledger(
+            "release", self.image, builds, settings.rollback, [self.backend, *self.frontends.values()], parent=self)
         self.register_outputs({})
 
     def _foundation_link(self, settings: StackSettings, checked: Mapping[str, Any] | None) -> StackLink:
@@ -137,20 +140,6 @@ class ProductEnvironment(pulumi.ComponentResource):
                     "neon_parent_branch_id": root, "neon_root_endpoint_host": link.output("neon.rootEndpointHost")}
         return {"neon_project_id": link.output("neon.projectId"), "neon_mode": "schema-only",
                 "neon_parent_branch_id": settings.postgres.neon.parent_branch or root}
-
-    def _release(self, settings: StackSettings, builds: FrontendBuilds | None) -> Any:
-        """The release ledger (`stagecraft rollback` reads it), recorded after every deployment succeeded; none for a
-        stack that deploys nothing to a platform."""
-        from providers.local.release_ledger import ReleaseLedger, ReleaseLedgerArgs
-
-        if settings.runs_offline:
-            return None
-        recorded = {app: pulumi.Output.all(builds.artifact_keys[app], builds.artifact_digests[app]).apply(
-            lambda parts: {"key": parts[0], "digest": parts[1]}) for app in builds.artifact_keys} if builds else {}
-        return ReleaseLedger("release", ReleaseLedgerArgs(
-            image=self.image or "", builds=recorded,
-            rollback_to=settings.rollback.to_update if settings.rollback else None),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.backend, *self.frontends.values()]))
 
     def _supabase_host(self, settings: StackSettings, owner: str, *, protect: bool) -> SupabaseHost | None:
         """The stack's Supabase project, when the database or the bucket lives on Supabase (made once)."""
@@ -231,16 +220,6 @@ class ProductEnvironment(pulumi.ComponentResource):
             if self.mobile else None,
             "release": release_output(self.release),
         }
-
-
-def release_output(ledger: Any) -> dict[str, Any] | None:
-    """What the stack serves now (docs/outputs.md `release`): the image, each app's build digest, and the update a
-    rollback went back to (None unless `stagecraft rollback` pinned it)."""
-    if ledger is None:
-        return None
-    return {"image": ledger.image,
-            "builds": ledger.builds.apply(lambda builds: {app: b["digest"] for app, b in sorted((builds or {}).items())}),
-            "rolledBackTo": ledger.rollback_to}
 
 
 def _absolute(root: Path, path: str) -> Path:

@@ -7,6 +7,7 @@
     stagecraft sweep [--dry-run]
     stagecraft usage [--json usage.json]
     stagecraft env -s preprod [--out env] [--eas-json apps/mobile/eas.json]
+    stagecraft rollback -s uat [--to 12]
 
 Bad input ends with one line on standard error and exit status 2, never a traceback.
 """
@@ -25,7 +26,9 @@ def commands() -> tuple[Command, ...]:
     """Every subcommand, in the order `stagecraft --help` lists them. Add new ones here."""
     from tools.delivery.affected import COMMAND as affected_stacks
     from tools.delivery.health_check import COMMAND as health_check
+    from tools.delivery.neon_branches import register as register_neon_sweep
     from tools.delivery.pr_summary import COMMAND as pr_summary
+    from tools.delivery.rollback import COMMAND as rollback
     from tools.delivery.sweep import COMMAND as sweep
     from tools.ops.compare_command import COMMAND as compare
     from tools.ops.db_sync_command import COMMAND as db_sync
@@ -33,7 +36,8 @@ def commands() -> tuple[Command, ...]:
     from tools.ops.failover_command import COMMAND as failover
     from tools.ops.usage_command import COMMAND as usage
 
-    return (compare, failover, db_sync, usage, env, pr_summary, sweep, affected_stacks, health_check)
+    register_neon_sweep()  # `stagecraft sweep` also removes Neon branches whose stack is gone
+    return (compare, failover, db_sync, usage, env, pr_summary, sweep, affected_stacks, health_check, rollback)
 
 
 def parser(registry: Sequence[Command]) -> argparse.ArgumentParser:
