@@ -97,3 +97,12 @@ def lift_flat_keys(tree: Mapping[str, Any], stack: str, secret_names: Collection
                                     move_command(key, key, stack, value=value, secret=name in secret_names,
                                                  source_is_path=False)))
     return lifted, problems
+
+
+def place(tree: dict[str, Any], name: str, value: Any) -> bool:
+    """Lay `value` at the path `name` (`redis`, `backend.image`) of the tree, unless something is set there already;
+    whether it was laid. A key the fix will move is judged where it goes."""
+    loc = parse_path(name)
+    if loc is None or _get(tree, loc) is not _MISSING:
+        return False
+    return _set(tree, loc, copy.deepcopy(value))

@@ -12,8 +12,8 @@ from settings.problems import Problem
 
 
 def absolute(project_root: Path, path: str) -> Path:
-    """A configured path: as given when absolute, else under the project."""
-    candidate = Path(path).expanduser()
+    """A configured path: as given when absolute, else under the project (as components/environment.py reads it)."""
+    candidate = Path(path)
     return candidate if candidate.is_absolute() else project_root / candidate
 
 

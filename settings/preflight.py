@@ -29,7 +29,7 @@ from settings.approval import approval_problem
 from settings.foundation import FoundationSettings
 from settings.fixes import NAMESPACE, key_of, placeholder, rm_command, set_command
 from settings.local_folders import folder_problem
-from settings.models import StackSettings
+from settings.models import EnvFilesSettings, StackSettings, StorageSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 from settings.partial import each
 from settings.problems import Problem, render, text_problem
@@ -195,13 +195,13 @@ def _local_folder_problems(settings: Any, project_root: Path) -> list[Problem | 
     if "local" in (settings.backend.platform, settings.frontend.platform):
         env_files = settings.env_files
         problems.append(folder_problem(("envFiles", "directory"), env_files.directory,
-                                       type(env_files).model_fields["directory"].default,
+                                       EnvFilesSettings.model_fields["directory"].default,
                                        "directory" in env_files.model_fields_set, project_root, settings.stack,
                                        settings.stack))
     storage = settings.storage
     if storage.platform == "local":
         problems.append(folder_problem(("storage", "localRoot"), storage.local_root,
-                                       type(storage).model_fields["local_root"].default,
+                                       StorageSettings.model_fields["local_root"].default,
                                        "local_root" in storage.model_fields_set, project_root,
                                        f"{settings.project}-{settings.stack}-{storage.bucket}", settings.stack))
     return problems

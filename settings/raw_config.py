@@ -15,7 +15,7 @@ from typing import Any
 
 from policies.stagecraft_guard.credentials import value_reason
 from settings.fixes import NAMESPACE, leaf_settings, move_command, resecret_command, rm_command
-from settings.flat_keys import lift_flat_keys
+from settings.flat_keys import lift_flat_keys, place
 from settings.problems import Problem
 from settings.provider_config import (
     ENGINE_NAMESPACE,
@@ -108,6 +108,10 @@ def engine_config_problems(values: Mapping[str, Any], secret_keys: Collection[st
     prefix = f"{NAMESPACE}:"
     flat_secrets = {key[len(prefix):] for key in secret_keys if key.startswith(prefix)}
     lifted, flat = lift_flat_keys(tree, stack, flat_secrets)
+    for key in sorted(values):
+        namespace, _, name = key.partition(":")
+        if namespace not in _KNOWN_NAMESPACES and _closest(namespace, _KNOWN_NAMESPACES) == NAMESPACE:
+            place(lifted, name, decoded(values[key]))  # judged where its fix moves it
     return lifted, [*problems, *flat, *_credential_leaves(tree, secret_keys, stack)]
 
 

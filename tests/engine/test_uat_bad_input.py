@@ -41,7 +41,7 @@ def _refused(project: ProjectCopy, *expected: str) -> None:
 
 def test_a_missing_app_source_is_refused_naming_the_key(tmp_path):
     project = _uat(tmp_path, [{"name": "shop", "source": "apps/shop", "devPort": 3000, "framework": "vite"}])
-    _refused(project, "stagecraft:frontend.apps[0]: app 'shop': source folder", "does not exist",
+    _refused(project, "stagecraft:frontend.apps[0].source: app 'shop': source folder", "does not exist",
              "pulumi config set --path 'stagecraft:frontend.apps[0].source'")
 
 
