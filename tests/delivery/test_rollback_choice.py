@@ -73,6 +73,12 @@ def test_a_stack_without_a_ledger_says_why():
         choose(parse_ledger(json.dumps({"deployment": {"resources": []}})), parse_history(HISTORY), None)
 
 
+def test_updates_of_a_self_managed_backend_are_numbered_oldest_first():
+    unnumbered = json.dumps([{**u, "version": 0} for u in json.loads(HISTORY)])
+    assert [u.version for u in parse_history(unnumbered)] == [1, 2, 3]
+    assert [u.kind for u in parse_history(unnumbered)] == ["update", "refresh", "update"]
+
+
 def test_artifacts_missing_on_this_machine_are_named(tmp_path):
     (tmp_path / ("a" * 64)).mkdir()
     two = Release(parse_ledger(_export(V1_RELEASE))[0].at, "api:1", {**V1, "shop": {"key": "c" * 64, "digest": "3"}},

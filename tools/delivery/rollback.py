@@ -1,7 +1,7 @@
 """`stagecraft rollback -s <stack> [--to <update>]`: serve the image and frontend builds of an earlier update again.
 
 What 3.79 offers: `pulumi stack history --json` lists every update (version, kind, result, start and end time, the
-config it ran with); `pulumi stack export --version` gives an earlier checkpoint only on the Pulumi Cloud backend (the
+config it ran with; on the self-managed backends every version reads 0, so updates are numbered oldest first from 1); `pulumi stack export --version` gives an earlier checkpoint only on the Pulumi Cloud backend (the
 file and S3 backends answer "does not provide the ability to export previous deployments"). So the stack keeps its own
 release ledger in its state (`local:ReleaseLedger`, read with `pulumi stack export`, which every backend offers): each
 successful update's backend image and each app's build artifact (its content address in `providers/build/` and its
@@ -76,9 +76,14 @@ def _time(text: str) -> datetime:
 
 
 def parse_history(text: str) -> List[Update]:
-    """The updates of `pulumi stack history --json`, oldest first."""
-    updates = [Update(int(u["version"]), str(u.get("kind")), str(u.get("result")), _time(u["startTime"]),
-                      _time(u["endTime"]) if u.get("endTime") else None) for u in json.loads(text or "[]")]
+    """The updates of `pulumi stack history --json` (newest first there), oldest first. The 3.79 self-managed backends
+    (file, S3) report version 0 for every update (`filestate` never numbers its history files); those are numbered
+    here by position, oldest first from 1, as later engines number them."""
+    listed = json.loads(text or "[]")
+    unnumbered = bool(listed) and all(int(u.get("version") or 0) == 0 for u in listed)
+    updates = [Update(len(listed) - index if unnumbered else int(u["version"]), str(u.get("kind")),
+                      str(u.get("result")), _time(u["startTime"]), _time(u["endTime"]) if u.get("endTime") else None)
+               for index, u in enumerate(listed)]
     return sorted(updates, key=lambda u: u.version)
 
 

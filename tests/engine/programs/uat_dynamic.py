@@ -7,7 +7,10 @@ project is seeded in the emulator, and the JWT secret is a `local:GeneratedSecre
 real PostgreSQL, so `postgres:Extensions` is tested elsewhere against a real server.
 
 Config (namespace `uattest`): `neonProjectId`, `cloudflareAccountId`, `image`, `jwtRotation`, `apps` (how many
-apps of the default inventory to deliver; all when unset), `failBuildOf` (an app whose build command fails).
+apps of the default inventory to deliver; all when unset), `failBuildOf` (an app whose build command fails). Like the
+real program it honours `stagecraft:rollback` (what `stagecraft rollback` sets) and keeps the release ledger; it exports
+the documented outputs a pr-<n> stack reads from its base (`api`, `apps.<name>.projectId`, `database`, `redis`,
+`storage`), besides its own short keys.
 """
 
 from pathlib import Path
@@ -21,6 +24,7 @@ from components.frontend_builds import FrontendBuilds, FrontendBuildsArgs
 from components.frontend_site import FrontendSite, FrontendSiteArgs
 from components.postgres_branch import neon_connection_uri
 from components.redis_cache import RedisCache, RedisCacheArgs
+from components.release import release_ledger, release_output
 from providers.local.generated_secret import GeneratedSecret, GeneratedSecretArgs
 from providers.neon.branch import Branch, BranchArgs
 from providers.neon.database import Database, DatabaseArgs
@@ -28,6 +32,8 @@ from providers.neon.endpoint import Endpoint, EndpointArgs
 from providers.neon.role import Role, RoleArgs
 from settings.inventory import DEFAULT_FRONTENDS
 from settings.models import KoyebSettings, UpstashSettings
+from settings.rollback import RollbackSettings, pinned_artifacts
+from providers.build.builder import build_dir
 
 
 class PagesProjectStandInProvider(ResourceProvider):
@@ -90,6 +96,9 @@ apps = tuple(
     app.model_copy(update={"build_command": "npm run build -- --definitely-not-an-option"})
     if app.name == config.get("failBuildOf") else app
     for app in DEFAULT_FRONTENDS[: config.get_int("apps") or len(DEFAULT_FRONTENDS)])
+pinned_rollback = pulumi.Config("stagecraft").get_object("rollback")
+rollback = RollbackSettings.model_validate(pinned_rollback) if pinned_rollback else None
+image = (rollback.image if rollback and rollback.image else None) or config.get("image") or "ghcr.io/weedgo/backend:1.0.0"
 
 branch = Branch("postgres-branch", BranchArgs(project_id=project_id, name=stack, owner=owner))
 endpoint = Endpoint("postgres-endpoint", EndpointArgs(  # Neon's Free plan: no suspend timeout is sent
@@ -105,12 +114,13 @@ redis = RedisCache("redis", RedisCacheArgs(platform="upstash", physical_name=f"{
 jwt = GeneratedSecret("jwt-secret", GeneratedSecretArgs(length=48, rotation=config.get("jwtRotation") or ""))
 backend = BackendService("backend", BackendServiceArgs(
     platform="koyeb", physical_name=f"{prefix}-api", port=8000, health_check_path="/api/health",
-    image=config.get("image") or "ghcr.io/weedgo/backend:1.0.0", koyeb=KoyebSettings(),
+    image=image, koyeb=KoyebSettings(),
     env={"ENVIRONMENT": "uat"}, owner=owner,
     secret_env={"DATABASE_URL": database_url, "REDIS_URL": redis.url, "JWT_SECRET": jwt.value}))
 
 builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
-    apps=apps, project_root=Path.cwd(), api_url=backend.url, environment="uat"))
+    apps=apps, project_root=Path.cwd(), api_url=backend.url, environment="uat",
+    pinned=pinned_artifacts(rollback, build_dir(Path.cwd()))))
 sites = {}
 for app in apps:
     project = PagesProjectStandIn(f"frontend-{app.name}-pages", {
@@ -129,5 +139,15 @@ pulumi.export("apiImage", backend.image)
 pulumi.export("databaseUrl", pulumi.Output.secret(database_url))
 pulumi.export("redisUrl", redis.url)
 pulumi.export("jwtSecret", jwt.value)
-pulumi.export("apps", {name: {"url": site.url, "deploymentId": site.deployment_id, "variant": apps_by.variant}
+pulumi.export("apps", {name: {"url": site.url, "deploymentId": site.deployment_id, "variant": apps_by.variant,
+                              "projectId": site.project_id}
                        for (name, site), apps_by in zip(sites.items(), apps)})
+ledger = release_ledger("release", image, builds, rollback, [backend, *sites.values()])
+pulumi.export("release", release_output(ledger))
+pulumi.export("api", {"url": backend.url, "healthUrl": backend.health_url, "platform": "koyeb"})
+pulumi.export("database", {"branchId": branch.id, "neonProjectId": project_id, "branch": stack, "platform": "neon"})
+pulumi.export("redis", {"url": redis.url, "platform": "upstash"})
+# The R2 bucket is an official provider's (no plugin offline): the values its bucket and token would give.
+pulumi.export("storage", {"bucket": f"{prefix}-uploads", "endpoint": f"https://{account_id}.r2.cloudflarestorage.com",
+                          "accessKeyId": "r2-stand-in-key-id",
+                          "secretAccessKey": pulumi.Output.secret("r2-stand-in-secret"), "platform": "r2"})
