@@ -71,9 +71,9 @@ def approval_problem(settings: ApprovalSettings, stack: str, environ: Mapping[st
     of production, never for a preview: a PR check previews production without any approval."""
     if not settings.repository:
         return (f"stagecraft:approval.repository: stack {stack!r} is production, and its updates are approved through "
-                f"GitHub, but the repository is not set. Fix: pulumi config set --path stagecraft:approval.repository "
-                f"<owner>/<name> -s {stack} (the same value as production-approval.repository in "
-                f"policies/config/{stack}.json). Nothing was changed.")
+                f"GitHub, but the repository is not set (the same value as production-approval.repository in "
+                f"policies/config/{stack}.json). Fix: pulumi config set --path 'stagecraft:approval.repository' "
+                f"'<owner>/<name>' -s {stack}. Nothing was changed.")
     verdict = verify_approval(environ, settings.requirements())
     if verdict.accepted:
         return None

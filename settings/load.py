@@ -183,7 +183,7 @@ def _fix(error: Mapping[str, Any], model: type[BaseModel], loc: tuple[Any, ...],
     if ctx.get("fix_command"):
         return str(ctx["fix_command"]).replace("{stack}", stack)
     if ctx.get("fix_value") is not None:
-        return set_command(key, str(ctx["fix_value"]), stack)
+        return set_command(key, _shell_word(str(ctx["fix_value"])), stack)
     expected = ctx.get("expected")
     if kind == "literal_error" and isinstance(expected, str):
         return set_command(key, value_word(expected.split(",")[0].split(" or ")[0].strip().strip("'")), stack)
@@ -194,6 +194,11 @@ def _fix(error: Mapping[str, Any], model: type[BaseModel], loc: tuple[Any, ...],
     if kind != "missing" and default is not NO_DEFAULT and default is not None and _value_at(data, loc) is not None:
         return rm_command(key, stack)  # the default is a value that works
     return set_command(key, placeholder(str(loc[-1]) if isinstance(loc[-1], str) else "value"), stack)
+
+
+def _shell_word(value: str) -> str:
+    """A rule's fix value as one shell word: quoted unless the rule quoted it (or made it a `"$(...)"` read)."""
+    return value if value[:1] in ("'", '"') else value_word(value)
 
 
 def _choices(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, ...]:

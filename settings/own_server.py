@@ -38,9 +38,9 @@ def missing_port_problem(local: LocalPostgresSettings, stack: str) -> str | None
         return None
     if not _own_server_host(local.host):
         return (f"{PORT_KEY} is not set; the server at {local.host} is not this clone's own, so its port must be "
-                f"given. Fix: pulumi config set --path '{PORT_KEY}' <port> -s {stack}. Nothing was changed.")
+                f"given. Fix: pulumi config set --path '{PORT_KEY}' '<port>' -s {stack}. Nothing was changed.")
     record = Path(local.admin_password_file).parent / RECORD_NAME
     return (f"{PORT_KEY} is not set, and no port of this clone's own PostgreSQL is recorded beside "
-            f"stagecraft:postgres.local.adminPasswordFile ({record} is missing). "
-            f"Fix: run `make up` (it starts this clone's server and records its port), or give the port of your own "
-            f"server: pulumi config set --path '{PORT_KEY}' <port> -s {stack}. Nothing was changed.")
+            f"stagecraft:postgres.local.adminPasswordFile ({record} is missing); run `make up` (it starts this "
+            f"clone's server and records its port), or give the port of your own server with pulumi config set --path "
+            f"'{PORT_KEY}' '<port>' -s {stack}. Fix: make up. Nothing was changed.")

@@ -90,7 +90,7 @@ def stagecraft_config(path: Path, key_prefix: str = "stagecraft:", secure: str =
 def derive(stack: str, own: Mapping[str, Any], project_root: Path, environ: Mapping[str, str]) -> dict[str, Any]:
     """The raw configuration of PR stack `stack`: its base's `stagecraft:` keys with the PR's own laid over them."""
     base = base_of(stack, own, environ)
-    how = f"pulumi config set --path '{BASE_KEY}' uat -s {stack}   (or set {BASE_VAR})"
+    how = f"pulumi config set --path '{BASE_KEY}' uat -s {stack}"  # (or $STAGECRAFT_PR_BASE_STACK)
     if PR_STACK.match(base):
         raise PrConfigError(f"{BASE_KEY}: {base!r} is itself a PR stack; a PR previews on a deployed stack. Fix: {how}")
     if base in NEVER_A_BASE:

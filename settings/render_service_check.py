@@ -24,8 +24,8 @@ def render_service_problems(settings: StackSettings, environ: Mapping[str, str])
         return []
     service_id = backend.render.service_id
     key = f"{NAMESPACE}:backend.render.serviceId"
-    fix = (f"make the free web service in the Render dashboard (New > Web Service > Existing image) and set "
-           f"pulumi config set --path '{key}' <its srv-... id, from its dashboard URL> -s {settings.stack}")
+    # The service is made in the dashboard first (New > Web Service > Existing image); its id is in its URL.
+    fix = f"pulumi config set --path '{key}' '<srv-... id from the dashboard URL>' -s {settings.stack}"
     try:
         with render_client.RenderClient.from_env(environ) as render:
             service = render.get_service(service_id)

@@ -46,7 +46,7 @@ def test_without_a_record_the_problem_names_the_key_and_both_fixes(tmp_path: Pat
     assert local.port is None
     assert "stagecraft:postgres.local.port is not set" in problem
     assert "run `make up`" in problem
-    assert "pulumi config set --path 'stagecraft:postgres.local.port' <port> -s dev" in problem
+    assert "pulumi config set --path 'stagecraft:postgres.local.port' '<port>' -s dev" in problem
 
 
 def test_a_resolved_port_is_no_problem(tmp_path: Path) -> None:

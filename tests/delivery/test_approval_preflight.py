@@ -59,7 +59,7 @@ def test_missing_repository_names_the_key_and_the_fix(scene):
     settings = load_settings("stagecraft", "production", PRODUCTION)
     with pytest.raises(pulumi.RunError) as caught:
         _update(settings, scene.job_env(scene.issuer.mint()))
-    assert "pulumi config set --path stagecraft:approval.repository <owner>/<name> -s production" in str(caught.value)
+    assert "pulumi config set --path 'stagecraft:approval.repository' '<owner>/<name>' -s production" in str(caught.value)
 
 
 def test_plain_http_issuer_outside_this_machine_is_refused_at_config_time():
