@@ -19,6 +19,8 @@ from typing import Any, Mapping, Optional
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from .._http import is_unknown
+
 KEPT_RELEASES = 20
 """The newest releases kept (older ones fall off the ledger)."""
 FIELDS = ("image", "builds", "rollback_to")
@@ -58,8 +60,10 @@ class ReleaseLedgerProvider(ResourceProvider):
     def check(self, _olds: Any, news: Any) -> CheckResult:
         failures = []
         builds = news.get("builds")
-        if not isinstance(builds, Mapping) or any(
-                not isinstance(b, Mapping) or set(b) != {"key", "digest"} for b in builds.values()):
+        # During a preview a build's artifact is not known yet: only known values are judged.
+        if not is_unknown(builds) and (not isinstance(builds, Mapping) or any(
+                not is_unknown(b) and (not isinstance(b, Mapping) or set(b) != {"key", "digest"})
+                for b in builds.values())):
             failures.append(CheckFailure("builds", "builds must map each app to {key, digest} of its artifact"))
         rollback = news.get("rollback_to")
         if rollback is not None and (isinstance(rollback, bool) or not isinstance(rollback, (int, float))):
