@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic_core import InitErrorDetails
 
-from settings.addresses import url_port, with_port
+from settings.addresses import url_port, url_problem, with_port
 from settings.fixes import key_of, set_command, value_word
 from settings.located import located
 
@@ -30,7 +30,8 @@ def backend_port_problems(settings: "StackSettings") -> list[InitErrorDetails]:
     if backend.platform != "local":
         return []
     problems = []
-    if url_port(backend.local_url) != backend.port:
+    valid_url = url_problem(backend.local_url, ("http", "https")) is None  # else its own problem is reported
+    if valid_url and url_port(backend.local_url) != backend.port:
         problems.append(located(("backend", "localUrl"), backend.local_url, f"reaches port {url_port(backend.local_url)}, "
                                 f"but the backend listens on port {backend.port} ({key_of(('backend', 'port'))}); the "
                                 f"apps would call a port nothing answers on",
@@ -42,9 +43,10 @@ def backend_port_problems(settings: "StackSettings") -> list[InitErrorDetails]:
         free = _free_port(backend.port, taken)
         taken.add(free)
         if "port" in backend.model_fields_set or "apps" not in frontend.model_fields_set:
-            url = with_port(backend.local_url, free)
-            command = (set_command(key_of(("backend", "port")), str(free), "{stack}") + " && "
-                       + set_command(key_of(("backend", "localUrl")), value_word(url), "{stack}"))
+            command = set_command(key_of(("backend", "port")), str(free), "{stack}")
+            if valid_url:
+                command += " && " + set_command(key_of(("backend", "localUrl")),
+                                                value_word(with_port(backend.local_url, free)), "{stack}")
             problems.append(located(("backend", "port"), backend.port, f"is also the dev server port of app "
                                     f"{app.name!r} ({key_of(('frontend', 'apps', index, 'devPort'))}); the backend "
                                     f"and that app cannot both listen on it", fix_command=command))

@@ -209,9 +209,10 @@ def test_a_local_url_on_another_port_than_the_backend_is_refused():
     assert problem.fix == "pulumi config set --path 'stagecraft:backend.localUrl' http://localhost:8001 -s dev"
 
 
-def test_a_url_without_a_scheme_is_refused():
-    problem = _problem(_with("backend", localUrl="localhost:8000"), "stagecraft:backend.localUrl")
-    assert "does not start with http:// or https://" in problem.reason
+def test_a_url_without_a_scheme_is_refused_once():
+    error = _error(_with("backend", localUrl="localhost:8000"))
+    assert [p.key for p in error.problems] == ["stagecraft:backend.localUrl"]
+    assert "does not start with http:// or https://" in error.problems[0].reason
 
 
 @pytest.mark.parametrize(("section", "key", "value"), [("postgres", "host", ""), ("frontend", "localHost", " ")])
