@@ -103,8 +103,12 @@ def counted_sections(stack: str, environment: str, raw: Mapping[str, Any]) -> Si
     for name in COUNTED_SECTIONS:
         field = StackSettings.model_fields[name]
         key = field.alias or name
+        value = raw.get(key)
+        if name == "backend" and isinstance(value, Mapping) and not value.get("image"):
+            # The image is set per team and takes nothing from a quota; the instance type and plan are what count.
+            value = {**value, "image": "image-not-set-here"}
         try:
-            parts[name] = TypeAdapter(field.annotation).validate_python(raw[key]) if key in raw \
+            parts[name] = TypeAdapter(field.annotation).validate_python(value) if key in raw \
                 else field.get_default(call_default_factory=True)
         except ValidationError:
             parts[name] = None

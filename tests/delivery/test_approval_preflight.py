@@ -14,7 +14,9 @@ from tests.delivery.refusals import FORGERY, REFUSALS, Refusal
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {"frontend": {"platform": "cloudflare-pages"}, "backend": {"platform": "koyeb", "image": "img:1"},
               "postgres": {"platform": "neon"}, "redis": {"platform": "upstash"}, "storage": {"platform": "r2"},
-              "cloudflare": {"accountId": "0123456789abcdef0123456789abcdef"}}
+              "cloudflare": {"accountId": "0123456789abcdef0123456789abcdef"},
+              # uat (Pulumi.uat.yaml) holds the free Koyeb instance and Upstash database of the default accounts
+              "accounts": {"koyeb": "production-org", "upstash": "production-account"}}
 CREDENTIALS = {"KOYEB_TOKEN": "k", "NEON_API_KEY": "n", "UPSTASH_EMAIL": "e", "UPSTASH_API_KEY": "u",
                "CLOUDFLARE_API_TOKEN": "c", "PULUMI_CONFIG_PASSPHRASE": "production-passphrase"}
 

@@ -112,3 +112,11 @@ def test_the_preflight_refuses_it_before_anything_changes(tmp_path):
                "UPSTASH_API_KEY": "u", "CLOUDFLARE_API_TOKEN": "c"}
     with pytest.raises(pulumi.RunError, match="stagecraft:accounts.upstash"):
         preflight(_settings("production", free, root), environ=environ, dry_run=True, project_root=root)
+
+
+def test_a_committed_config_without_its_account_values_still_counts_its_free_instance(tmp_path):
+    committed_uat = {key: value for key, value in UAT.items() if key != "stagecraft:cloudflare"}
+    committed_uat["stagecraft:backend"] = {"platform": "koyeb", "koyeb": {"instanceType": "free"}}  # no image yet
+    root = _project(tmp_path, uat=committed_uat)
+    qa = {**UAT, "stagecraft:environment": "uat", "stagecraft:redis": {"platform": "memory"}}
+    assert any(p.startswith("stagecraft:accounts.koyeb") and "uat (" in p for p in _problems("qa", qa, root))
