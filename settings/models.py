@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from providers.local.postgres_admin import SERVER_DATABASES, server_role_problem
+from providers.local.server_objects import SERVER_DATABASES, server_role_problem
 from providers.upstash.redis_database import PLANS as UPSTASH_PLANS
 from providers.upstash.redis_database import PLATFORM_REGIONS as UPSTASH_REGIONS
 from providers.upstash.redis_database import READ_REGIONS as UPSTASH_READ_REGIONS

@@ -8,6 +8,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from providers.local.server_objects import PRIVILEGED_ATTRIBUTES
+
 
 class PostgresUnavailable(RuntimeError):
     """The server cannot be reached or refuses the admin login; the message says which and how to fix it."""
@@ -73,27 +75,9 @@ def reconcile_extensions(conn: psycopg.Connection, wanted: list[str], present: l
     return installed_extensions(conn)
 
 
-SERVER_DATABASES = ("postgres", "template0", "template1")
-"""Databases every PostgreSQL server has for itself: the maintenance database and the templates new ones copy."""
-CONVENTIONAL_SUPERUSER = "postgres"
-"""The bootstrap superuser of most servers (initdb names it after the OS account, usually `postgres`)."""
-_PRIVILEGED = ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication", "rolbypassrls")
-
-
-def server_role_problem(role: str, admin_user: str | None) -> str | None:
-    """Why `role` is the server's own and not a role the stack may create, adopt and drop (None if it may be)."""
-    if admin_user is not None and role == admin_user:
-        return (f"{role!r} is the admin role the stack connects as (postgres.local.adminUser); the stack would reset "
-                "its password, locking you out of your own server, and drop it on destroy")
-    if role == CONVENTIONAL_SUPERUSER:
-        return f"{role!r} is the server's superuser; the stack would reset its password and drop it on destroy"
-    if role.startswith("pg_"):
-        return f"{role!r}: role names starting with pg_ are reserved by PostgreSQL"
-    return None
-
-
 def privileged_role(conn: psycopg.Connection, role: str) -> list[str]:
     """The server-wide powers an existing role holds (superuser, createrole, ...): such a role belongs to whoever
     runs the server, never to a stack. [] when the role does not exist or holds none."""
-    row = conn.execute(f"SELECT {', '.join(_PRIVILEGED)} FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-    return [name.removeprefix("rol") for name, held in zip(_PRIVILEGED, row or ()) if held]
+    row = conn.execute(f"SELECT {', '.join(PRIVILEGED_ATTRIBUTES)} FROM pg_roles WHERE rolname = %s",
+                       (role,)).fetchone()
+    return [name.removeprefix("rol") for name, held in zip(PRIVILEGED_ATTRIBUTES, row or ()) if held]

@@ -13,16 +13,15 @@ from psycopg import sql
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from providers.local.postgres_admin import (
-    SERVER_DATABASES,
     AdminTarget,
     database_exists,
     installed_extensions,
     privileged_role,
     reconcile_extensions,
     role_exists,
-    server_role_problem,
     set_role_password,
 )
+from providers.local.server_objects import SERVER_DATABASES, server_role_problem
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _EXTENSION = re.compile(r"^[a-z0-9_-]{1,63}$")
