@@ -162,3 +162,34 @@ def test_a_credential_problem_says_how_to_set_it():
     settings = load_settings("stagecraft", "uat", UAT)
     problem = next(p for p in preflight_problems(settings, environ={}, project_root=None) if p.key == "KOYEB_TOKEN")
     assert problem.fix == "export KOYEB_TOKEN='<koyeb KOYEB_TOKEN>'"
+
+
+@pytest.fixture
+def privileged_role():
+    """A role with CREATEROLE and a known password on the project's server (dropped afterwards)."""
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    from tests.machine import project_admin_url
+
+    role, password = f"sc_priv_{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(sql.Identifier(role),
+                                                                                 sql.Literal(password)))
+    yield role, password
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_role_with_server_wide_powers_on_the_live_server_is_refused(privileged_role, tmp_path):
+    from tests.engine.dev_stack import ADMIN_PASSWORD_FILE
+
+    role, _password = privileged_role
+    settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {
+        "platform": "local", "role": role, "local": {"adminPasswordFile": str(ADMIN_PASSWORD_FILE)}}})
+    problem = next(p for p in preflight_problems(settings, environ={}, project_root=tmp_path)
+                   if p.key == "stagecraft:postgres.role")
+    assert "holds createrole" in problem.reason and "the server's own" in problem.reason
+    assert problem.fix == "pulumi config rm --path 'stagecraft:postgres.role' -s dev"
