@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
+
+from settings.located import located, located_error
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
@@ -112,12 +114,6 @@ def _default_protection() -> dict[str, BranchProtectionSettings]:
             "develop": BranchProtectionSettings(approving_reviews=1)}
 
 
-def _at(loc: tuple, value: object, message: str, *, fix_value: object = None) -> InitErrorDetails:
-    """A problem located at the key that fixes it (with a value that does, when there is one)."""
-    context = {"message": message, **({"fix_value": fix_value} if fix_value is not None else {})}
-    return InitErrorDetails(type=PydanticCustomError("value_error", "{message}", context), loc=loc, input=value)
-
-
 def placeholder_login() -> str:
     """What the fix of a missing reviewer asks for."""
     return "'<reviewer login>'"
@@ -172,25 +168,25 @@ class GitHubSettings(_Settings):
         production = self.environments.get(PRODUCTION_ENVIRONMENT)
         problems = []
         if production is None:
-            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT), None,
+            problems.append(located(("environments", PRODUCTION_ENVIRONMENT), None,
                                 "must exist: its reviewers gate every production deploy (a workflow naming a missing "
                                 "environment creates it without protection)"))
         elif not production.reviewers and not production.reviewer_teams:
-            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT, "reviewers", 0), None,
+            problems.append(located(("environments", PRODUCTION_ENVIRONMENT, "reviewers", 0), None,
                                 "production needs at least one reviewer (reviewers or reviewerTeams): without one a "
                                 "production deploy job starts unapproved", fix_value=placeholder_login()))
         elif production.branches != (GATED_BRANCH,):
-            problems.append(_at(("environments", PRODUCTION_ENVIRONMENT, "branches"), list(production.branches),
+            problems.append(located(("environments", PRODUCTION_ENVIRONMENT, "branches"), list(production.branches),
                                 f"must be exactly [{GATED_BRANCH!r}]: production deploys from {GATED_BRANCH} only",
                                 fix_value=f"'[\"{GATED_BRANCH}\"]'"))
         gated = self.branch_protection.get(GATED_BRANCH)
         if gated is None or gated.approving_reviews < MIN_GATED_REVIEWS:
-            problems.append(_at(("branchProtection", GATED_BRANCH, "approvingReviews"),
+            problems.append(located(("branchProtection", GATED_BRANCH, "approvingReviews"),
                                 gated.approving_reviews if gated else None,
                                 f"approvingReviews must be at least {MIN_GATED_REVIEWS} on {GATED_BRANCH} (DESIGN §1: "
                                 "production's branch needs two reviews)", fix_value=MIN_GATED_REVIEWS))
         if problems:
-            raise ValidationError.from_exception_data("GitHubSettings", problems)
+            raise located_error("GitHubSettings", problems)
         return self
 
     @property
