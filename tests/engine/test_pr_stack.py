@@ -13,7 +13,6 @@ program, in a copy of the project whose `Pulumi.uat.yaml` is uat's config, share
 from __future__ import annotations
 
 import json
-import re
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -22,9 +21,9 @@ import yaml
 
 from settings.inventory import DEFAULT_FRONTENDS
 from tests.emulators import KoyebEmulator
-from tests.emulators.support import loopback_client
 from tests.engine.cli import ProjectCopy
 from tests.engine.emulated_uat import ACCOUNT_ID, EmulatedAccounts, uat_dynamic_stack
+from tests.engine.test_uat_delivery import _meta, _page
 
 pytestmark = pytest.mark.engine
 
@@ -58,19 +57,6 @@ def _pr_stack(tmp_path: Path, accounts: EmulatedAccounts, uat_config: dict, pr_c
     (root / "Pulumi.uat.yaml").write_text(yaml.safe_dump({"config": uat_config}))
     return ProjectCopy(root, "pr-7", pr_config, extra_env={**accounts.env, **(extra_env or {})},
                        passphrase=PASSPHRASE)
-
-
-def _page(accounts: EmulatedAccounts, url: str) -> str:
-    with loopback_client(accounts.cloudflare_url) as client:
-        response = client.get("/", headers={"Host": url.removeprefix("https://").rstrip("/")})
-    assert response.status_code == 200, (url, response.status_code)
-    return response.text
-
-
-def _meta(page: str, name: str) -> str:
-    found = re.search(rf'<meta name="stagecraft:{name}" content="([^"]*)"', page)
-    assert found, f"no stagecraft:{name} meta tag"
-    return found.group(1)
 
 
 def _pr_deployments(accounts: EmulatedAccounts) -> list[dict]:
