@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -169,11 +170,12 @@ def _local_postgres_problems(settings: Any, project_root: Path) -> list[Problem 
             rows = conn.execute("SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",
                                 (list(postgres.extensions),)).fetchall()
             powers = privileged_role(conn, postgres.role)
+            taken = _taken_database_problem(conn, settings, f"{server.host}:{server.port}")
     except PostgresUnavailable as exc:
         key = key_of(("postgres", "local", "port" if postgres.local.port is not None else "host"))
         return [Problem(key, f"the server at host {server.host}, port {server.port} "
                              f"(stagecraft:postgres.local) cannot be used: {exc}", "bash bootstrap/postgres.sh ensure")]
-    problems: list[Problem | None] = []
+    problems: list[Problem | None] = [taken]
     missing = sorted(set(postgres.extensions) - {row[0] for row in rows})
     if missing:
         problems.append(Problem(key_of(("postgres", "extensions")), f"the server at {server.host}:{server.port} "
@@ -187,6 +189,23 @@ def _local_postgres_problems(settings: Any, project_root: Path) -> list[Problem 
                                      f"{server.port} and holds {', '.join(powers)}: it is the server's own, and the "
                                      f"stack would reset its password and drop it on destroy", fix))
     return problems
+
+
+def _taken_database_problem(conn: Any, settings: Any, where: str) -> Problem | None:
+    """A database of that name that another role owns is not this stack's (its own belongs to its role): the stack
+    would adopt it, hand its role the data and drop it on destroy."""
+    postgres = settings.postgres
+    row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+                       (postgres.database,)).fetchone()
+    if row is None or row[0] == postgres.role:
+        return None
+    base = re.sub(r"[^a-z0-9_]+", "_", f"{settings.stack}_{postgres.database}".lower()).strip("_")[:56] or "app"
+    free = next(name for name in (base, *(f"{base}_{n}" for n in range(2, 100)))
+                if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None)
+    key = key_of(("postgres", "database"))
+    return Problem(key, f"database {postgres.database!r} already exists on the server at {where} and belongs to role "
+                        f"{row[0]!r}, not to this stack's role {postgres.role!r}: it is not this stack's, and the stack "
+                        f"would take it over and drop it on destroy", set_command(key, free, settings.stack))
 
 
 def _local_folder_problems(settings: Any, project_root: Path) -> list[Problem | None]:

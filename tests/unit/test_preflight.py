@@ -193,3 +193,33 @@ def test_a_role_with_server_wide_powers_on_the_live_server_is_refused(privileged
                    if p.key == "stagecraft:postgres.role")
     assert "holds createrole" in problem.reason and "the server's own" in problem.reason
     assert problem.fix == "pulumi config rm --path 'stagecraft:postgres.role' -s dev"
+
+
+@pytest.fixture
+def foreign_database():
+    """A database the admin role owns (dropped afterwards): someone else's, as far as any stack is concerned."""
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    from tests.machine import project_admin_url
+
+    name = f"sc_owned_{secrets.token_hex(4)}"
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_a_database_another_role_owns_is_not_taken_over(foreign_database, tmp_path):
+    from tests.engine.dev_stack import ADMIN_PASSWORD_FILE
+
+    settings = load_settings("stagecraft", "dev", {**DEV, "postgres": {
+        "platform": "local", "database": foreign_database, "role": "app_of_this_stack",
+        "local": {"adminPasswordFile": str(ADMIN_PASSWORD_FILE)}}})
+    problems = [p for p in preflight_problems(settings, environ={}, project_root=tmp_path)
+                if p.key == "stagecraft:postgres.database"]
+    assert problems and "belongs to role 'stagecraft_admin'" in problems[0].reason
+    assert problems[0].fix == f"pulumi config set --path 'stagecraft:postgres.database' dev_{foreign_database} -s dev"
