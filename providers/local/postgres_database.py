@@ -118,6 +118,12 @@ class PostgresDatabaseProvider(ResourceProvider):
                 raise ValueError(f"role {props['owner']!r} on {props['host']}:{int(props['port'])} holds "
                                  f"{', '.join(powers)}: it is the server's own, not one a stack may take over (its "
                                  f"password is left as it was); choose another role name")
+            owner = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+                                 (props["name"],)).fetchone()
+            if owner is not None and owner[0] != props["owner"]:
+                raise ValueError(f"database {props['name']!r} on {props['host']}:{int(props['port'])} belongs to role "
+                                 f"{owner[0]!r}, not {props['owner']!r}: it is not this stack's to take over (nothing "
+                                 f"was changed); choose another database name")
             # Adopting what a failed earlier run left behind keeps a retried `up` from failing on "exists".
             set_role_password(conn, props["owner"], password, create=not role_exists(conn, props["owner"]))
             if not database_exists(conn, props["name"]):

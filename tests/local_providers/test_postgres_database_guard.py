@@ -1,5 +1,6 @@
 """`local:PostgresDatabase` never takes over the server's own database or roles (defence in depth behind the settings):
-`check` refuses them by name, and `create` refuses an existing role with server-wide powers before changing it."""
+`check` refuses them by name, and `create` refuses, before changing anything, an existing role with server-wide
+powers or a database another role owns."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from psycopg import sql
 from bootstrap.pg.port_record import recorded
 from providers.local.postgres_database import PostgresDatabaseProvider
 from tests.engine.dev_stack import ADMIN_PASSWORD_FILE
-from tests.machine import database_exists, project_admin_url
+from tests.machine import database_exists, project_admin_url, role_exists
 
 PROPS = {"name": "app_db", "owner": "app_user", "extensions": [], "host": "127.0.0.1", "port": 5432,
          "admin_user": "stagecraft_admin", "admin_password_file": "/dev/null"}
@@ -58,3 +59,18 @@ def test_create_refuses_a_role_with_server_wide_powers_and_leaves_its_password(p
     with psycopg.connect(login) as conn:
         assert conn.execute("SELECT current_user").fetchone()[0] == role
     assert not database_exists(database)
+
+
+def test_create_refuses_a_database_another_role_owns_and_changes_nothing():
+    database, role = f"sc_owned_{secrets.token_hex(4)}", f"sc_role_{secrets.token_hex(4)}"
+    with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    try:
+        props = {**PROPS, "name": database, "owner": role, "port": recorded(ADMIN_PASSWORD_FILE.parent),
+                 "admin_password_file": str(ADMIN_PASSWORD_FILE)}
+        with pytest.raises(ValueError, match="belongs to role 'stagecraft_admin'"):
+            PostgresDatabaseProvider().create(props)
+        assert not role_exists(role)
+    finally:
+        with psycopg.connect(project_admin_url(), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
