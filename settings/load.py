@@ -84,22 +84,21 @@ def validated(model: type[Model], stack: str, data: Mapping[str, Any], known: li
     `known` problems found before, and what did validate, for the checks that can still run)."""
     data, flat = lift_flat_keys(data, stack)  # keys the engine handed over are lifted already (settings.raw_config)
     problems = [*(known or []), *flat, *text_value_problems(model, data, stack)]
-    settings = None
     try:
-        settings = model.model_validate(data)
+        settings = view = model.model_validate(data)
     except ValidationError as exc:
-        reported = {problem.key for problem in problems}
+        settings, view = None, partial_settings(model, data)
         found = _problems(exc, model, stack, data)
-        partial = partial_settings(model, data)
         if model is StackSettings:
             # The rules across sections run only once every section is valid; run them on what is, so the message
             # lists their problems too.
-            crossing = cross_key_problems(partial)  # type: ignore[arg-type]
+            crossing = cross_key_problems(view)  # type: ignore[arg-type]
             if crossing:
                 found += _problems(ValidationError.from_exception_data(model.__name__, crossing), model, stack, data)
+        reported = {problem.key for problem in problems}
         problems += [p for p in found if p.key not in reported]
     if problems:
-        raise ConfigError(render(stack, problems), problems, partial_settings(model, data))
+        raise ConfigError(render(stack, problems), problems, view)
     return settings
 
 
