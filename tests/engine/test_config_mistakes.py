@@ -110,7 +110,8 @@ def test_dev_mistakes_are_named_together_and_every_printed_fix_works(tmp_path):
     with psycopg.connect(project_admin_url()) as conn:  # the admin still logs in with its own password
         assert conn.execute("SELECT current_user").fetchone()[0] == "stagecraft_admin"
     assert blocker.read_text().startswith("a file of the user's")
-    assert not (tmp_path / "buckets").exists()
+    assert not (tmp_path / "buckets").exists() and not (project.root / "   ").exists()
+    assert not (project.root / "env").exists()
 
     _run_fixes(project, listed, {})
     fixed = _config(project)
