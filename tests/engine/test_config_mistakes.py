@@ -41,7 +41,7 @@ def _refused_in_preview_and_up(project: ProjectCopy, keys: list[str]) -> str:
         listed = _problem_block(result)
         assert result.returncode != 0 and listed, result.output[-4000:]
         assert "Traceback" not in result.output
-        named = re.findall(r"^\s+- (\S+?): ", listed, re.MULTILINE)
+        named = re.findall(r"^\s+- (.+?): ", listed, re.MULTILINE)
         for key in keys:
             assert key in named, f"{key} not named:\n{listed}"
         count = int(re.search(r"\((\d+) problems?, each with its fix\)", listed).group(1))
@@ -180,3 +180,21 @@ def test_cloud_mistakes_are_named_together_and_every_printed_fix_works(tmp_path)
     again = project.preview()  # past the settings now; what stops it later is the missing provider plugins
     assert REFUSED not in again.output, again.output[-4000:]
     assert project.resource_count() == 0
+
+
+def test_a_stack_name_too_long_for_the_platforms_is_renamed_by_the_printed_fix(tmp_path):
+    stack = "uat-" + "very-long-feature-branch-name-" * 2
+    config = {"stagecraft:environment": "uat", "stagecraft:cloudflare": {"accountId": ACCOUNT},
+              "stagecraft:frontend": {"platform": "cloudflare-pages", "productionBranch": "develop"},
+              "stagecraft:backend": {"platform": "koyeb", "image": "ghcr.io/weedgo/backend:1.0.0"},
+              "stagecraft:postgres": {"platform": "neon"}, "stagecraft:redis": {"platform": "upstash"},
+              "stagecraft:storage": {"platform": "r2"}}
+    project = ProjectCopy(tmp_path / "project", stack, config, extra_env=CREDENTIALS, passphrase="uat-test-passphrase")
+
+    listed = _refused_in_preview_and_up(project, [f"stack name {stack!r}"])
+    (rename,) = _run_fixes(project, listed, {})
+    project.stack = rename.split()[3]
+
+    again = project.preview()
+    assert REFUSED not in again.output, again.output[-4000:]
+    assert (project.root / f"Pulumi.{project.stack}.yaml").is_file()
