@@ -41,9 +41,10 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_SUFFIX = re.compile(
-    r"_(FILE|PATH|DIR|NAME|ID|KEY_ID|ARN|REF|HEADER|LENGTH|LEN|POLICY|ROTATION|TTL|EXPIRY|EXPIRES|URL_ENV)$"
+    r"_(FILE|PATH|DIR|NAME|ID|KEY_ID|ARN|REF|HEADER|LENGTH|LEN|POLICY|ROTATION|TTL|EXPIRY|EXPIRES|URL_ENV|DIGEST)$"
 )
-"""Names that point at or describe a credential rather than hold it (ADMIN_PASSWORD_FILE, JWT_SECRET_NAME)."""
+"""Names that point at or describe a credential rather than hold it (ADMIN_PASSWORD_FILE, JWT_SECRET_NAME, and the
+koyeb Service's SECRET_DIGEST: a sha256 over the secrets' values that rolls a deployment when one changes)."""
 _TRIVIAL = re.compile(r"^(\d+(\.\d+)?|true|false|yes|no|on|off|none|null)?$", re.IGNORECASE)
 
 PUBLIC_BUILD_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "EXPO_PUBLIC_", "REACT_APP_")

@@ -8,6 +8,8 @@ program, in a copy of the project whose `Pulumi.uat.yaml` is uat's config, share
 - with `prStacks.backend: own` it also makes a Neon branch forked from uat's branch and a backend of its own (in the
   previews' Koyeb organization: uat's holds its one free instance);
 - destroying it leaves uat exactly as it was, still serving uat's build.
+
+Both go up under the policy pack, as the pr-stacks workflow runs them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import yaml
 
 from settings.inventory import DEFAULT_FRONTENDS
 from tests.emulators import KoyebEmulator
-from tests.engine.cli import ProjectCopy
+from tests.engine.cli import PROJECT_ROOT, ProjectCopy
 from tests.engine.emulated_uat import ACCOUNT_ID, EmulatedAccounts, uat_dynamic_stack
 from tests.engine.test_uat_delivery import _meta, _page
 
@@ -55,8 +57,14 @@ def _pr_stack(tmp_path: Path, accounts: EmulatedAccounts, uat_config: dict, pr_c
     root = tmp_path / "pr"
     root.mkdir()
     (root / "Pulumi.uat.yaml").write_text(yaml.safe_dump({"config": uat_config}))
+    (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")  # the policy pack runs in the project's venv
     return ProjectCopy(root, "pr-7", pr_config, extra_env={**accounts.env, **(extra_env or {})},
                        passphrase=PASSPHRASE)
+
+
+def _up_under_the_pack(pr: ProjectCopy) -> None:
+    """What .github/workflows/pr-stacks.yml runs: `pulumi up --policy-pack policies`."""
+    pr.stack_command("up", "--yes", "--policy-pack", "policies").check()
 
 
 def _pr_deployments(accounts: EmulatedAccounts) -> list[dict]:
@@ -73,7 +81,7 @@ def test_a_pr_stack_previews_on_uats_projects_against_uats_backend_and_goes_with
 
         pr = _pr_stack(tmp_path, accounts, UAT_CONFIG, {})
         pr.preview().check()
-        pr.up().check()
+        _up_under_the_pack(pr)
         outputs = pr.outputs()
         after = accounts.snapshot()
         assert after["cloudflare.projects"] == before["cloudflare.projects"]  # no new project
@@ -104,7 +112,7 @@ def test_an_own_backend_pr_forks_uats_neon_branch_and_runs_its_own_backend(tmp_p
 
         pr = _pr_stack(tmp_path, accounts, {**UAT_CONFIG, "stagecraft:prStacks": {"backend": "own"}},
                        {"stagecraft:accounts": {"koyeb": "previews"}}, preview_env)
-        pr.up().check()
+        _up_under_the_pack(pr)
         (branch,) = [b for b in accounts.neon.objects("branches") if b["name"] == "pr-7"]
         assert branch["parent_id"] == uat_branch["id"]  # a copy of uat's data, never production's
         (service,) = previews.objects("services")

@@ -47,3 +47,30 @@ def test_productions_database_cache_and_bucket_must_be_protected(catalog):
     for token, props in ((DATABASE, {"name": "app"}), (UPSTASH, {"database_name": "c"}), (R2, {"name": "b"})):
         assert run(policy, resource_args(token, props, protect=False)).messages, token
         assert run(policy, resource_args(token, props, protect=True)).messages == [], token
+
+
+KOYEB_SECRET = "pulumi-python:dynamic/koyeb:Secret"
+KOYEB_SERVICE = "pulumi-python:dynamic/koyeb:Service"
+
+
+def test_a_secret_input_not_known_during_a_preview_is_judged_at_up(catalog):
+    from stagecraft_guard.rules import secrets
+
+    from .builders import UNKNOWN, secret
+
+    policy = secrets.policy()
+    unknown = {"name": "stagecraft-pr-7-api-database-url", "value": UNKNOWN, "owner": "stagecraft/pr-7"}
+    assert run(policy, resource_args(KOYEB_SECRET, unknown, secret_outputs=("value",))).messages == []
+    known = {**unknown, "value": "postgresql://app:pw@host/app"}
+    assert run(policy, resource_args(KOYEB_SECRET, known, secret_outputs=("value",))).messages
+    assert run(policy, resource_args(KOYEB_SECRET, {**known, "value": secret(known["value"])},
+                                     secret_outputs=("value",))).messages == []
+
+
+def test_the_koyeb_services_secret_digest_is_no_credential(catalog):
+    from stagecraft_guard.rules import secrets
+
+    props = {"name": "stagecraft-uat-api", "secret_env": {"DATABASE_URL": "stagecraft-uat-api-database-url"},
+             "secret_digest": "9e465b00d3b9c28aa767fa553438a01a5278d94dd72bd8bc6110e1a372c834d6"}
+    assert [m for m in run(secrets.policy(), resource_args(KOYEB_SERVICE, props)).messages
+            if "secret_digest" in m] == []

@@ -221,7 +221,9 @@ def _check_dynamic(resource: Resource, config: SecretsConfig) -> List[str]:
     required_inputs = SECRET_INPUTS.get(resource.type, ())
     for field_name in required_inputs:
         value = resource.get(field_name)
-        if value.present and value.value is not None and not value.secret:
+        # An input not known during a preview reaches the pack without its secret mark (the 3.79 SDK serializes an
+        # unknown output as the bare unknown value); it is judged again during `up`, when it is known.
+        if value.present and value.known and value.value is not None and not value.secret:
             found.append(message(
                 f"{resource.subject}: input {field_name!r} is not a Pulumi secret, so it would be stored in plain "
                 "text in the stack's state.",
