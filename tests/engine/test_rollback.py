@@ -81,8 +81,12 @@ def _change_the_frontend(root: Path) -> None:
 
 
 def _rollback(project, *args: str) -> subprocess.CompletedProcess:
+    """`stagecraft rollback -s uat` as the deploy job runs it (under the project's policy pack)."""
+    venv = project.root / ".venv"
+    if not venv.exists():
+        venv.symlink_to(PROJECT_ROOT / ".venv")  # the policy pack runs in the project's venv
     return subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "tools.cli", "rollback", "-s", "uat",
-                           "--project-dir", str(project.root), "--no-policy-pack", *args], cwd=PROJECT_ROOT,
+                           "--project-dir", str(project.root), *args], cwd=PROJECT_ROOT,
                           env=project.env, capture_output=True, text=True, timeout=900)
 
 
