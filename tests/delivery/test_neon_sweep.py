@@ -3,6 +3,8 @@ project's stagecraft-owner annotation whose stack is gone are deleted, children 
 
 from __future__ import annotations
 
+import json
+
 from providers.neon.client import NeonClient
 from tests.providers.conftest import fast_http, neon  # noqa: F401  (the Neon emulator, env pointed at it)
 from tools.delivery.neon_branches import judge, register, sweep_neon_branches
@@ -13,14 +15,15 @@ OWNER = "stagecraft-owner"
 
 
 class FoundationOutputs:
-    """Stands in for `pulumi stack output --json -s foundation` (the foundation's neon.projectId)."""
+    """Stands in for `pulumi stack export -s foundation` (a checkpoint whose stack exports neon.projectId)."""
 
     def __init__(self, project_id: str, cwd) -> None:
         self.project_id, self.cwd = project_id, cwd
 
     def run(self, *args: str) -> CliResult:
-        assert args[:4] == ("stack", "output", "--json", "-s"), args
-        return CliResult(list(args), 0, '{"neon": {"projectId": "%s"}}' % self.project_id, "")
+        assert args == ("stack", "export", "-s", "foundation"), args
+        stack = {"type": "pulumi:pulumi:Stack", "outputs": {"neon": {"projectId": self.project_id}}}
+        return CliResult(list(args), 0, json.dumps({"version": 3, "deployment": {"resources": [stack]}}), "")
 
 
 def _branch(client, project_id, name, owner=None, parent_id=None):

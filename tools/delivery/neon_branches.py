@@ -81,11 +81,14 @@ def project_name(project_dir: Path) -> str:
 
 
 def foundation_project_id(cli: PulumiCli) -> Optional[str]:
-    """The Neon project id the foundation stack exports (None when it has none)."""
-    result = cli.run("stack", "output", "--json", "-s", FOUNDATION)
+    """The Neon project id the foundation stack exports (None when it has none). Read from `pulumi stack export`,
+    which needs no passphrase: the id is a plain output, and the sweep's environment holds the PR stacks'."""
+    result = cli.run("stack", "export", "-s", FOUNDATION)
     if not result.ok:
-        raise ProviderError(f"`pulumi stack output -s {FOUNDATION}` failed: {result.reason()}")
-    return ((json.loads(result.stdout or "{}").get("neon") or {}).get("projectId")) or None
+        raise ProviderError(f"`pulumi stack export -s {FOUNDATION}` failed: {result.reason()}")
+    resources = (json.loads(result.stdout or "{}").get("deployment") or {}).get("resources") or []
+    stack = next((r for r in resources if r.get("type") == "pulumi:pulumi:Stack"), {})
+    return ((stack.get("outputs") or {}).get("neon") or {}).get("projectId") or None
 
 
 def sweep_neon_branches(context: SweepContext, cli: Optional[PulumiCli] = None,
