@@ -142,6 +142,8 @@ def test_when_the_primary_recovers_traffic_returns_after_m_successful_probes(rig
     primary = rig.farm.servers["uat"].behaviour
     primary.failing = True
     rig.wait_for(lambda: any("uat out of service" in d for d in rig.decisions()), 10)
+    # The decision is logged before nginx has reloaded: heal only once nginx no longer sends traffic to uat.
+    rig.wait_for(lambda: _through_nginx(rig.nginx, 10) == {"beta": 10}, 10)
     healed_at_probe = primary.health_requests
     healed = time.monotonic()
     primary.failing = False
