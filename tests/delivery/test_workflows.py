@@ -106,7 +106,10 @@ def test_only_the_production_job_can_mint_an_oidc_token():
 
 def test_deploys_go_through_the_health_gate_with_rollback():
     action = _load(ACTIONS / "deploy-stack" / "action.yml")
-    assert "tools/delivery/deploy_stack.sh" in action["runs"]["steps"][0]["run"]
+    cache, deploy = action["runs"]["steps"]
+    assert "tools/delivery/deploy_stack.sh" in deploy["run"]
+    # rollback serves earlier builds from .stagecraft/builds: it must survive the runner
+    assert cache["uses"].startswith("actions/cache@") and cache["with"]["path"] == ".stagecraft/builds"
     script = (ROOT / "tools" / "delivery" / "deploy_stack.sh").read_text()
     assert "--policy-pack policies" in script and 'stagecraft health-check -s "$stack"' in script
     assert 'stagecraft rollback -s "$stack"' in script
