@@ -51,7 +51,9 @@ class ProductEnvironment(pulumi.ComponentResource):
         self.foundation = self._foundation_link(settings, foundation) if pg.platform == "neon" else None
         self.postgres = PostgresBranch("postgres", PostgresBranchArgs(
             platform=pg.platform, physical_name=settings.physical_name("db"),
-            branch=settings.stack if pg.platform != "local" else "local", database=pg.database, role=pg.role,
+            branch=settings.stack if pg.platform != "local" else "local",
+            # A Supabase project's database is its own `postgres` one (the pooler's); database/role apply elsewhere.
+            database="postgres" if pg.platform == "supabase" else pg.database, role=pg.role,
             extensions=pg.extensions, owner=f"{settings.project}/{settings.stack}", local=local_pg, neon=pg.neon,
             supabase=self.supabase, railway=self.railway, protect=production,
             **self._neon_branching(settings, production)), opts=child)
