@@ -31,12 +31,12 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 
 from .._http import (
     CheckedArgs,
+    Claim,
     InputReader,
     NotFound,
     ProviderError,
     ResourceFailed,
-    TransportError,
-    ServerError,
+    create_owned,
     diff_props,
     wait_until,
 )
@@ -159,19 +159,23 @@ class DeployProvider(ResourceProvider):
 
 
 def _create(netlify: NetlifyClient, args: DeployArgs, files: Mapping[str, str]) -> dict[str, Any]:
+    """Create first; an answer that may hide a made deploy (dropped, 5xx) looks for the deploy carrying this build's
+    title under this alias before trying again, within the retry budget (Netlify never refuses a second deploy)."""
     title = title_of(args.content_digest)
-    try:
-        return netlify.create_deploy(args.site_id, files, title, args.alias)
-    except (TransportError, ServerError) as exc:
-        if isinstance(exc, TransportError) and not exc.maybe_applied:
-            raise
+
+    def find() -> Optional[dict[str, Any]]:
         # The same build under another alias (another PR) is not ours: the alias is part of the proof.
         ours = [d for d in netlify.list_deploys(args.site_id)
                 if d.get("title") == title and (d.get("branch") or None) == args.alias
                 and d.get("state") not in FAILED_STATES]
-        if ours:
-            return netlify.get_deploy(ours[0]["id"])
-        return netlify.create_deploy(args.site_id, files, title, args.alias)
+        return netlify.get_deploy(ours[0]["id"]) if ours else None
+
+    deploy, _adopted = create_owned(
+        lambda: netlify.create_deploy(args.site_id, files, title, args.alias), find,
+        claim=Claim(api=API, kind="deploy", name=title, owner=args.site_id,
+                    resolve="Delete it in the Netlify UI (Deploys)."),
+        timing=netlify.timing, proves_ownership=lambda _found: True, name_taken=lambda _exc: False)
+    return deploy
 
 
 def _wait(netlify: NetlifyClient, deploy_id: str, done: frozenset[str], goal: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider
 
+from .._http.retry import backoff_delay
 from .._http import CheckedArgs, InputReader, ResourceFailed, TransportError, ServerError, diff_props, wait_until
 from .client import API, FAILED_DEPLOYMENT, Gone, RailwayClient
 from .ownership import OWNER_VARIABLE, read_owner
@@ -119,6 +120,7 @@ class TemplateDatabaseProvider(ResourceProvider):
                     return found
                 if attempt == railway.timing.max_attempts:
                     raise
+                time.sleep(backoff_delay(attempt, railway.timing))
                 continue
             self._wait_workflow(railway, args, workflow_id)
             found = _marked_service(railway, args, template["id"])

@@ -10,12 +10,15 @@ image kept in state is the one Railway reports active, so ``refresh`` shows what
 
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from .._http.retry import backoff_delay
 from .._http import CheckedArgs, InputReader, ServerError, TransportError, changed_fields, create_owned, diff_props
 from .._http import wait_until
 from .._http import parse_timestamp
@@ -226,6 +229,7 @@ def _deploy(railway: RailwayClient, args: ServiceArgs, service_id: str) -> str:
                 return latest
             if attempt == railway.timing.max_attempts:
                 raise
+            time.sleep(backoff_delay(attempt, railway.timing))
     raise AssertionError("unreachable")
 
 
