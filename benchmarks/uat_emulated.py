@@ -27,7 +27,7 @@ from tests.engine.emulated_uat import EmulatedAccounts, uat_dynamic_stack  # noq
 GOAL = 1.05
 
 
-def one_round(latency: float, max_gap: float) -> dict:
+def one_round(latency: float, max_gap: float, readiness_polls: int = 0) -> dict:
     """One up / no-op up / destroy of a fresh emulated uat stack; its figures."""
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         accounts = EmulatedAccounts(stack)
@@ -35,6 +35,7 @@ def one_round(latency: float, max_gap: float) -> dict:
         project = uat_dynamic_stack(Path(tmp), accounts)
         for emulator in emulators.values():
             emulator.set_latency(latency)
+            emulator.set_readiness_delay(readiness_polls)
         before = marks(emulators)
         up_wall = timed(project.up)
         sent = requests_since(emulators, before)
@@ -55,11 +56,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.1, help="seconds added to every API request")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
+    parser.add_argument("--readiness-polls", type=int, default=0,
+                        help="reads before a new or changed resource reports ready (platforms that take a while)")
     parser.add_argument("--max-gap", type=float, default=MAX_GAP,
                         help="most seconds between an answer and a request that depends on it")
     args = parser.parse_args()
 
-    rounds = [one_round(args.latency, args.max_gap) for _ in range(args.rounds)]
+    rounds = [one_round(args.latency, args.max_gap, args.readiness_polls) for _ in range(args.rounds)]
 
     def median(key: str) -> float:
         return statistics.median(r[key] for r in rounds)
@@ -67,7 +70,7 @@ def main() -> None:
     ratio = statistics.median((r["up"] - r["noop"]) / r["critical"] for r in rounds)
     chain = min(rounds, key=lambda r: abs(r["critical"] - median("critical")))["chain"]
     print(f"emulated uat stack ({', '.join(rounds[0]['apis'])} emulated), {args.latency * 1000:.0f} ms per request, "
-          f"{args.rounds} rounds (medians)")
+          f"{args.readiness_polls} reads before ready, {args.rounds} rounds (medians)")
     print(f"pulumi up:        {median('up'):6.2f} s wall; {median('requests'):.0f} API requests, "
           f"{median('latency_sum'):.2f} s in requests if sent one by one")
     print(f"no-op pulumi up:  {median('noop'):6.2f} s wall (the floor); {median('noop_requests'):.0f} API requests, "
