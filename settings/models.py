@@ -38,8 +38,7 @@ from settings.rollback import RollbackSettings
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
-# The platforms each component can run on today. DESIGN.md §1 names more (netlify, vercel, render, railway,
-# supabase, ...); each joins its Literal when its component code and provider land, never before.
+# The platforms each component can run on (DESIGN.md §4): a value outside its Literal is refused at the key.
 FrontendPlatform = Literal["cloudflare-pages", "netlify", "vercel", "local"]
 BackendPlatform = Literal["koyeb", "render", "railway", "local"]
 PostgresPlatform = Literal["neon", "supabase", "railway", "local"]
