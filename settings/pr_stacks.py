@@ -101,7 +101,12 @@ def derive(stack: str, own: Mapping[str, Any], project_root: Path, environ: Mapp
         raise PrConfigError(f"{BASE_KEY}: there is no stack {base!r} to derive {stack} from (no {path.name} in "
                             f"{project_root}); the stacks a PR can preview on are: {', '.join(known) or 'none'}. "
                             f"Fix: {how}")
-    inherited = {key: value for key, value in stagecraft_config(path).items() if key not in NOT_INHERITED}
+    base_config = stagecraft_config(path)
+    if base_config.get("environment") == "production":
+        # A stack of any name that declares itself production is production: its backend and data are never shared.
+        raise PrConfigError(f"{BASE_KEY}: {base!r} cannot be a PR's base: its {path.name} declares "
+                            f"stagecraft:environment production, and {NEVER_A_BASE['production']}. Fix: {how}")
+    inherited = {key: value for key, value in base_config.items() if key not in NOT_INHERITED}
     merged = _overlay(inherited, own)
     pr_stacks = dict(merged.get("prStacks") or {})
     pr_stacks["base"] = base

@@ -156,6 +156,17 @@ def test_production_is_never_a_base(project):
     assert "never shares production" in _error(project, config={"stagecraft:prStacks": {"base": "production"}})
 
 
+def test_a_base_that_declares_itself_production_is_never_a_base(project):
+    document = yaml.safe_load((project / "Pulumi.uat.yaml").read_text())
+    document["config"]["stagecraft:environment"] = "production"
+    (project / "Pulumi.prod-eu.yaml").write_text(yaml.safe_dump(document))
+    try:
+        text = _error(project, config={"stagecraft:prStacks": {"base": "prod-eu"}})
+    finally:
+        (project / "Pulumi.prod-eu.yaml").unlink()
+    assert "stagecraft:prStacks.base: 'prod-eu' cannot be a PR's base" in text and "never shares production" in text
+
+
 def test_a_base_that_cannot_be_read_is_named_before_anything_is_registered(project):
     text = _error(project, stacks={"foundation": FOUNDATION_OUTPUTS})
     assert "stagecraft:prStacks.base: stack 'uat' cannot be read" in text and "pulumi up -s uat" in text
