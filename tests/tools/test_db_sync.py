@@ -140,6 +140,12 @@ def test_the_policy_packs_production_flag_is_read():
     assert is_production_stack("production") and not is_production_stack("uat") and not is_production_stack("pr-12")
 
 
+def test_a_stack_whose_config_declares_production_is_production(tmp_path):
+    (tmp_path / "Pulumi.prod-eu.yaml").write_text("config:\n  stagecraft:environment: production\n")
+    (tmp_path / "Pulumi.qa.yaml").write_text("config:\n  stagecraft:environment: uat\n")
+    assert is_production_stack("prod-eu", tmp_path) and not is_production_stack("qa", tmp_path)
+
+
 def test_the_override_lets_a_production_target_through_to_the_next_check():
     unreachable = f"postgresql://app:pw@127.0.0.1:{closed_port()}/app"
     done = _stagecraft("--from", unreachable, "--to", unreachable, "--allow-production")

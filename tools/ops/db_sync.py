@@ -61,7 +61,7 @@ def check_target_allowed(value: str, allow_production: bool, is_production_stack
                                   f"nothing was touched. If you really mean to overwrite it, add --allow-production")
         return
     if is_production_stack(value):
-        raise OperationsError(f"--to {value}: stack {value!r} is production (by name or policies/config/{value}.json); "
+        raise OperationsError(f"--to {value}: stack {value!r} is production (by name, by Pulumi.{value}.yaml or by policies/config/{value}.json); "
                               f"nothing was touched. If you really mean to overwrite its database, add --allow-production")
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+POLICIES_DIR = PROJECT_ROOT / "policies"
 
 
 def _importable() -> None:
@@ -17,14 +20,15 @@ def _importable() -> None:
         sys.path.insert(0, str(POLICIES_DIR))
 
 
-def is_production_stack(stack: str) -> bool:
-    """Production by name, or because its policy config (policies/config/<stack>.json) sets `production: true`."""
+def is_production_stack(stack: str, project_root: Path = PROJECT_ROOT) -> bool:
+    """Production by name, because its `Pulumi.<stack>.yaml` declares `stagecraft:environment: production` (a stack
+    of any name may, DESIGN §3), or because its policy config (policies/config/<stack>.json) sets `production: true`."""
     _importable()
     from stagecraft_guard.pack import PRODUCTION_FLAG_POLICIES
     from stagecraft_guard.stack import PRODUCTION_STACK
     from stagecraft_guard.stack_config import file_for_stack, load_file
 
-    if stack == PRODUCTION_STACK:
+    if stack == PRODUCTION_STACK or _declared_environment(project_root / f"Pulumi.{stack}.yaml") == "production":
         return True
     path = file_for_stack(stack)
     if path is None:
@@ -32,6 +36,16 @@ def is_production_stack(stack: str) -> bool:
     content = load_file(path)
     return any(isinstance(content.get(name), dict) and content[name].get("production") is True
                for name in PRODUCTION_FLAG_POLICIES)
+
+
+def _declared_environment(config_file: Path) -> object:
+    """`stagecraft:environment` of a stack's config file, or None when the file or the key is not there."""
+    try:
+        document = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    config = document.get("config") if isinstance(document, dict) else None
+    return config.get("stagecraft:environment") if isinstance(config, dict) else None
 
 
 def catalog():
