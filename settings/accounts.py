@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from settings.model_config import SETTINGS_MODEL
 from settings.pr_stacks import pr_number
 
 if TYPE_CHECKING:
     from settings.models import StackSettings
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+_MODEL = SETTINGS_MODEL
 DEFAULT_ACCOUNT = "default"
 _LABEL = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 

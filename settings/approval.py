@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from policies.stagecraft_approval import (
@@ -24,7 +23,9 @@ from policies.stagecraft_approval import (
     verify_approval,
 )
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+from settings.model_config import SETTINGS_MODEL
+
+_MODEL = SETTINGS_MODEL
 
 
 class ApprovalSettings(BaseModel):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from providers.render.client import KEY_VALUE_PLANS, MAXMEMORY_POLICIES, PAID_PLANS, REGIONS as RENDER_REGIONS
 from providers.supabase.client import REGIONS as SUPABASE_REGIONS
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+from settings.model_config import SETTINGS_MODEL
+
+_MODEL = SETTINGS_MODEL
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 SITE_NAME_MAX = 63
 """A Netlify site name is the `<name>.netlify.app` label: at most 63 characters (RFC 1035)."""

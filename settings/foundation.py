@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from settings.located import located, located_error
+from settings.model_config import SETTINGS_MODEL
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+_MODEL = SETTINGS_MODEL
 
 FOUNDATION_STACK = "foundation"
 """The stack name that is a foundation by name (`stagecraft:kind: foundation` makes any other name one)."""

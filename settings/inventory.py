@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+from settings.model_config import SETTINGS_MODEL
+
+_MODEL = SETTINGS_MODEL
 
 STAND_IN_SOURCE = "examples/product/web"
 """The stand-in product's web app (DESIGN §1): every app of the default inventory builds from it."""

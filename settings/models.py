@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from providers.local.server_objects import SERVER_DATABASES, server_role_problem
@@ -32,11 +31,12 @@ from settings.foundation import FoundationReference
 from settings.fixes import placeholder, value_word
 from settings.inventory import DEFAULT_FRONTENDS, FrontendApp
 from settings.located import located, located_error
+from settings.model_config import SETTINGS_MODEL
 from settings.pr_stacks import PrStacksSettings, pr_number
 from settings.preprod_platforms import MobileSettings, RailwayServiceSettings, RailwaySettings, VercelSettings
 from settings.rollback import RollbackSettings
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+_MODEL = SETTINGS_MODEL
 
 # The platforms each component can run on (DESIGN.md §4): a value outside its Literal is refused at the key.
 FrontendPlatform = Literal["cloudflare-pages", "netlify", "vercel", "local"]

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+from settings.model_config import SETTINGS_MODEL
+
+_MODEL = SETTINGS_MODEL
 
 PR_STACK = re.compile(r"^pr-([1-9][0-9]*)$")
 BASE_VAR = "STAGECRAFT_PR_BASE_STACK"

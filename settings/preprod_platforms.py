@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from providers.railway.client import REGIONS as RAILWAY_REGIONS
 
-_MODEL = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+from settings.model_config import SETTINGS_MODEL
+
+_MODEL = SETTINGS_MODEL
 
 VERCEL_PROJECT_NAME_MAX = 52
 """terraform-provider-vercel v2.8.0 (what pulumiverse-vercel 1.15.0 bridges), `vercel/resource_project.go`:
