@@ -34,7 +34,8 @@ class Settings:
     """The backend's configuration, read from the environment."""
 
     environment: str
-    """ENVIRONMENT: the stack this backend belongs to (dev, uat, ...), reported by /api/health."""
+    """ENVIRONMENT: the environment of the stack this backend belongs to (development, preview, uat, ...), reported
+    by /api/health."""
     database_url: str
     """DATABASE_URL: PostgreSQL connection URI (postgres:// or postgresql://)."""
     redis_url: str
