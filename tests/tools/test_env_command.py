@@ -157,3 +157,20 @@ def test_env_is_in_the_command_registry(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "env" in capsys.readouterr().out
+
+
+PR_OUTPUTS = {"schemaVersion": 1, "environment": "preview", "stack": "pr-7",
+              "pr": {"number": 7, "base": "uat", "backend": "shared", "alias": "pr-7"},
+              "api": {"url": "https://stagecraft-uat-api.koyeb.app",
+                      "healthUrl": "https://stagecraft-uat-api.koyeb.app/api/health", "platform": "koyeb"},
+              "apps": {"modern": {"url": "https://pr-7.stagecraft-uat-modern.pages.dev", "platform": "cloudflare-pages",
+                                  "projectId": "stagecraft-uat-modern", "deploymentId": "d1", "variant": "modern"}},
+              "database": None, "jwtSecret": None}
+
+
+def test_a_pr_stack_gets_its_frontends_files_and_is_pointed_at_its_base_for_the_backend(tmp_path, capsys):
+    status, folder = render(tmp_path, "pr-7", PR_OUTPUTS)
+    assert status == 0 and sorted(p.name for p in folder.iterdir()) == [".env.modern"]
+    assert dotenv(folder / ".env.modern") == {"VITE_API_URL": "https://stagecraft-uat-api.koyeb.app",
+                                              "VITE_ENVIRONMENT": "preview", "VITE_VARIANT": "modern"}
+    assert "stagecraft env -s uat" in capsys.readouterr().err

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .command import Command
-from .env_files import EAS_JSON, eas_document, eas_profile, env_files, write_eas_json, write_env_files, write_private
+from .env_files import (EAS_JSON, eas_document, eas_profile, env_files, preview_base, write_eas_json,
+                        write_env_files, write_private)
 from .errors import OperationsError
 from .stack_outputs import PROJECT_ROOT, read_stack_outputs
 
@@ -73,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
             written.append(write_eas_json(args.eas_json, stack, profile))
     for path in written:
         print(path)
+    base = preview_base(outputs)
+    if base:
+        print(f"no .env.backend: {stack} uses {base}'s cache and bucket, whose settings its outputs do not carry; "
+              f"`stagecraft env -s {base}` writes {base}'s", file=sys.stderr)
     return 0
 
 

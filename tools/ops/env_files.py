@@ -73,10 +73,17 @@ def eas_profile(outputs: Mapping[str, Any]) -> dict[str, Any] | None:
                              _require(outputs, "environment"))
 
 
+def preview_base(outputs: Mapping[str, Any]) -> str | None:
+    """The base stack of a `pr-<n>` document (None for any other stack): its cache and bucket are the base's, so its
+    document holds no backend file's worth of settings."""
+    pr = outputs.get("pr")
+    return str(pr.get("base") or "") or None if isinstance(pr, Mapping) else None
+
+
 def env_files(outputs: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """File name -> variables for the backend and each frontend."""
+    """File name -> variables for the backend and each frontend (a `pr-<n>` stack: each frontend only)."""
     _check_document(outputs)
-    files = {".env.backend": backend_file(outputs)}
+    files = {} if preview_base(outputs) else {".env.backend": backend_file(outputs)}
     for app in sorted(_require(outputs, "apps")):
         files[f".env.{app}"] = frontend_file(outputs, app)
     return files
