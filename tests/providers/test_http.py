@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -388,3 +391,27 @@ def test_a_different_credential_gets_its_own_pool():
     other = h.ApiSettings(api="Koyeb", base_url="https://app.koyeb.com", headers=h.bearer_headers("other"),
                           secrets=("other",), credential_vars=("KOYEB_TOKEN",))
     assert h.HttpClient(settings())._http is not h.HttpClient(other)._http
+
+
+# --- package imports ---------------------------------------------------------------------------------------
+
+PROVIDER_PACKAGES = ("providers._http", "providers._node", "providers.build", "providers.cloudflare", "providers.eas",
+                     "providers.koyeb", "providers.local", "providers.neon", "providers.netlify", "providers.postgres",
+                     "providers.railway", "providers.render", "providers.supabase", "providers.upstash",
+                     "providers.vercel")
+
+
+def test_importing_a_provider_package_loads_none_of_its_modules():
+    # A package whose __init__ imports its modules deadlocks the dynamic-provider host, which unpickles providers
+    # on several threads at once (providers/_http/__init__.py says how).
+    probe = ("import sys; names = sys.argv[1:]; [__import__(n) for n in names]; "
+             "print(sorted(m for m in sys.modules if any(m.startswith(n + '.') for n in names)))")
+    loaded = subprocess.run([sys.executable, "-c", probe, *PROVIDER_PACKAGES], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_a_package_export_is_the_submodule_own_object():
+    from providers._http.client import HttpClient
+
+    assert h.HttpClient is HttpClient and "HttpClient" in dir(h)
