@@ -21,8 +21,8 @@ def read_stack_outputs(stack: str, pulumi: Optional[str] = None, cwd: Path = PRO
     """The stack's output document; an unknown stack or a missing engine is an :class:`OperationsError`."""
     program = pulumi or shutil.which("pulumi")
     if program is None:
-        raise OperationsError("the pulumi CLI is not on PATH; run `. bootstrap/env.sh` first (it provides the "
-                              "project's engine), or pass --endpoints FILE instead of --stacks")
+        raise OperationsError(f"reading the outputs of stack {stack!r} needs the pulumi CLI, which is not on PATH; "
+                              "run `. bootstrap/env.sh` first (it provides the project's engine)")
     try:
         done = subprocess.run([program, "stack", "output", "--json", "--show-secrets", "-s", stack,
                                "--non-interactive"], cwd=cwd, capture_output=True, text=True, timeout=120)
