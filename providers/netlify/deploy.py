@@ -12,8 +12,8 @@ except an `alias` deploy (a PR's preview on another stack's site, `netlify deplo
 (`DELETE /deploys/{id}`; gone is done) so that closing the PR leaves the site as it was.
 
 Retries converge on one deploy: the deploy's title is `stagecraft build <digest>`; after a create whose answer
-was lost, `create` looks for an unfinished or ready deploy of the site with that title and carries it on (proof
-that this program made it for this build, DESIGN §5).
+was lost, `create` carries on with the site's newest deploy (of the same alias) when it has that title and has not
+failed (proof that this program made it for this build, DESIGN §5); an older one of the same build is not served.
 
 Netlify's limits (3 deploys a minute, 100 a day) are handled by the client: the minute is waited out, the day is
 reported (``client.DeployLimitReached``).
@@ -164,11 +164,15 @@ def _create(netlify: NetlifyClient, args: DeployArgs, files: Mapping[str, str]) 
     title = title_of(args.content_digest)
 
     def find() -> Optional[dict[str, Any]]:
-        # The same build under another alias (another PR) is not ours: the alias is part of the proof.
-        ours = [d for d in netlify.list_deploys(args.site_id)
-                if d.get("title") == title and (d.get("branch") or None) == args.alias
-                and d.get("state") not in FAILED_STATES]
-        return netlify.get_deploy(ours[0]["id"]) if ours else None
+        # Only the newest deploy of this alias (None: the site's own) can be the one the lost request made. An older
+        # deploy of the same build (before a rollback to it) is not what the site serves, so carrying on with it
+        # would report the rollback done while the newer build stays published. The same build under another
+        # alias (another PR) is not ours either.
+        same_alias = [d for d in netlify.list_deploys(args.site_id) if (d.get("branch") or None) == args.alias]
+        newest = same_alias[0] if same_alias else None
+        if newest is None or newest.get("title") != title or newest.get("state") in FAILED_STATES:
+            return None
+        return netlify.get_deploy(newest["id"])
 
     deploy, _adopted = create_owned(
         lambda: netlify.create_deploy(args.site_id, files, title, args.alias), find,

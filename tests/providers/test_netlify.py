@@ -190,6 +190,18 @@ def test_a_lost_deploy_answer_carries_on_with_the_deploy_it_made(netlify, built)
     assert len(netlify.objects("deploys")) == 1
 
 
+def test_a_lost_answer_while_going_back_to_an_earlier_build_publishes_that_build_again(netlify, built, tmp_path):
+    site = SiteProvider().create(SITE)
+    first = DeployProvider().create(deploy_props(site.id, built))
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / "index.html").write_bytes(b"newer")
+    DeployProvider().create(deploy_props(site.id, newer, "sha256:" + "cd" * 32))
+    netlify.inject(Fault.drop_before_action(), method="POST", path="/sites/*/deploys", times=1)
+    again = DeployProvider().create(deploy_props(site.id, built))
+    assert (again.id != first.id, served(netlify, "stagecraft-beta-shop.netlify.app")) == (True, INDEX)
+
+
 def test_read_of_a_deploy_returns_its_state_unchanged(netlify, built):
     site = SiteProvider().create(SITE)
     deploy = DeployProvider().create(deploy_props(site.id, built))
