@@ -171,3 +171,10 @@ def test_every_job_has_exactly_the_permissions_it_needs():
 def test_jobs_that_run_pull_request_code_with_secrets_cannot_write():
     jobs = _workflows()["pr-check.yml"]["jobs"]
     assert "write" not in jobs["preview"]["permissions"].values()
+
+
+def test_the_job_with_a_write_token_runs_the_base_branchs_code_not_the_prs():
+    [checkout] = [s for s in _workflows()["pr-check.yml"]["jobs"]["summary"]["steps"]
+                  if str(s.get("uses", "")).startswith("actions/checkout@")]
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert checkout["with"]["persist-credentials"] is False
