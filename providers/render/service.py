@@ -6,7 +6,8 @@ Render's API does not create free web services (render-oss/terraform-provider-re
 - **made in the dashboard** (`service_id` given, the free plan): stagecraft manages it from then on: its image,
   its health check path and its whole env var set (Render replaces the set as a whole, `PUT .../env-vars`), and
   every deploy. What the service was configured with before is kept (secret) in state, and `destroy` puts it
-  back and leaves the service in place: it was not made here, so it is never deleted here;
+  back and leaves the service in place: it was not made here, so it is never deleted here. A take-over whose
+  first deploy fails puts it back at once (nothing of a failed create reaches the state);
 - **made through the API** on a paid plan (`service_id` not given): created, managed and deleted here.
 
 Either way the env var set carries ``STAGECRAFT_OWNER=<project>/<stack>`` (a service another stack manages is
@@ -174,8 +175,15 @@ class ServiceProvider(ResourceProvider):
         with RenderClient.from_env() as render:
             if args.service_id:
                 service, restore = _take_over(render, args)
-                _configure(render, service["id"], args)
-                deploy = deploy_and_wait(render, render.get_service(service["id"]))
+                try:
+                    _configure(render, service["id"], args)
+                    deploy = deploy_and_wait(render, render.get_service(service["id"]))
+                except Exception:
+                    # Nothing of this create reaches the state, so the next up would find the service marked as
+                    # ours and keep no record of its own settings: they are put back now, while they are known.
+                    if restore is not None:
+                        _put_back(render, service["id"], restore)
+                    raise
             else:
                 service, deploy, restore = _create_paid(render, args)
             return CreateResult(str(service["id"]), _state(render, str(service["id"]), props, deploy, restore))
@@ -298,10 +306,7 @@ def _give_back(render: RenderClient, service_id: str, props: Mapping[str, Any]) 
     restore = props.get("restore") or {}
     service = render.get_service(service_id)
     if restore:
-        render.update_service(service_id, {
-            "image": {"ownerId": service.get("ownerId"), "imagePath": restore.get("image")},
-            "serviceDetails": {"healthCheckPath": restore.get("health_check_path") or ""}})
-        render.replace_env_vars(service_id, restore.get("env") or {})
+        _put_back(render, service_id, restore)
     else:
         ours = {*RESERVED_ENV, *(props.get("env") or {}), *(props.get("secret_env") or {})}
         values = render.get_env_vars(service_id)
@@ -310,6 +315,15 @@ def _give_back(render: RenderClient, service_id: str, props: Mapping[str, Any]) 
         f"{API}: web service {service_id} ({service.get('name')}) was made in the Render dashboard, so destroy left "
         f"it in place, unmanaged, with the settings it had before stagecraft (they take effect at its next deploy); "
         f"delete it in the dashboard if it is no longer wanted")
+
+
+def _put_back(render: RenderClient, service_id: str, restore: Mapping[str, Any]) -> None:
+    """Give a dashboard-made service the image, health check path and env var set it had before stagecraft."""
+    service = render.get_service(service_id)
+    render.update_service(service_id, {
+        "image": {"ownerId": service.get("ownerId"), "imagePath": restore.get("image")},
+        "serviceDetails": {"healthCheckPath": restore.get("health_check_path") or ""}})
+    render.replace_env_vars(service_id, restore.get("env") or {})
 
 
 def _state(render: RenderClient, service_id: str, props: Mapping[str, Any], deploy: Mapping[str, Any],

@@ -176,6 +176,33 @@ def test_a_failed_deploy_fails_with_its_status_while_the_previous_one_serves(ren
     assert render.live_deploy(service_id)["image"] == IMAGE
 
 
+def test_a_take_over_whose_first_deploy_fails_puts_the_dashboard_settings_back(render):
+    service_id = render.add_dashboard_service(render.workspace, "weedgo-api", env={"FROM_DASHBOARD": "1"})
+    render.fail_image("ghcr.io/weedgo/backend:broken")
+    with pytest.raises(DeployFailed, match="update_failed"):
+        ServiceProvider().create(dashboard_props(render, service_id, image="ghcr.io/weedgo/backend:broken"))
+    (service,) = render.objects("services")
+    with api(render) as client:
+        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
+    assert (service["imagePath"], env, render.live_deploy(service_id)["image"]) == (
+        "docker.io/library/nginx:latest", {"FROM_DASHBOARD": "1"}, "docker.io/library/nginx:latest")
+
+
+def test_a_take_over_retried_after_a_failed_deploy_still_restores_on_destroy(render):
+    service_id = render.add_dashboard_service(render.workspace, "weedgo-api", env={"FROM_DASHBOARD": "1"})
+    render.fail_image("ghcr.io/weedgo/backend:broken")
+    provider = ServiceProvider()
+    with pytest.raises(DeployFailed):
+        provider.create(dashboard_props(render, service_id, image="ghcr.io/weedgo/backend:broken"))
+    props = dashboard_props(render, service_id)
+    created = provider.create(props)
+    provider.delete(service_id, {**props, **created.outs})
+    (service,) = render.objects("services")
+    with api(render) as client:
+        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
+    assert (service["imagePath"], env) == ("docker.io/library/nginx:latest", {"FROM_DASHBOARD": "1"})
+
+
 def test_a_deploy_queued_behind_another_is_waited_for(render):
     service_id = render.add_dashboard_service(render.workspace, "weedgo-api")
     render.set_readiness_delay(8)
