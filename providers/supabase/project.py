@@ -142,6 +142,9 @@ class ProjectProvider(ResourceProvider):
                 raise claim.foreign()
             if ours:
                 project = ours[0]
+                # Made by an earlier run of this stack whose state is gone: the program's password is the one the
+                # backend will connect with, so the database gets it.
+                management.set_database_password(str(project["ref"]), str(args.db_pass))
             else:
                 project, _adopted = create_owned(
                     lambda: management.create_project(name, org, str(args.region), str(args.db_pass), None),

@@ -100,6 +100,13 @@ def test_a_repeated_create_adopts_the_project_this_stack_made(supabase):
     assert (again.id, len(supabase.management.objects("projects"))) == (first.id, 1)
 
 
+def test_an_adopted_project_gets_the_password_the_program_holds_now(supabase):
+    first = ProjectProvider().create(PROJECT)
+    news = {**PROJECT, "db_pass": "another-generated-password-of-48-chars-xxxxxxx"}
+    ProjectProvider().create(news)
+    assert supabase.management.project(first.id)["_db_pass"] == news["db_pass"]
+
+
 def test_a_same_named_project_of_another_stack_is_never_adopted(supabase):
     ProjectProvider().create({**PROJECT, "owner": "stagecraft/uat"})
     with pytest.raises(ForeignResource, match="stagecraft/beta"):
