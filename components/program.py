@@ -11,7 +11,6 @@ the key to fix and nothing changed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,9 +27,11 @@ class StackProgram(Protocol):
         """The stack's versioned output document (docs/outputs.md)."""
 
 
-def build_stack(settings: AnySettings, project_root: Path, environ: Mapping[str, str] | None = None,
+def build_stack(settings: AnySettings, project_root: Path, environ: Mapping[str, str],
                 reader: Any = None) -> StackProgram:
-    """The component of this stack. `reader` replaces the engine's stack-output read (tests)."""
+    """The component of this stack. `environ`: the variables `__main__.py` hands over (where the build folder is,
+    `STAGECRAFT_BUILD_DIR`); components read no environment themselves. `reader` replaces the engine's stack-output
+    read (tests)."""
     if isinstance(settings, FoundationSettings):
         from components.foundation import Foundation
 
@@ -46,5 +47,5 @@ def build_stack(settings: AnySettings, project_root: Path, environ: Mapping[str,
 
     foundation = check_stack(foundation_need(settings.stack, settings.foundation.stack), reader) \
         if settings.postgres.platform == "neon" else None
-    pinned = pinned_artifacts(settings.rollback, build_dir(project_root, os.environ if environ is None else environ))
+    pinned = pinned_artifacts(settings.rollback, build_dir(project_root, environ))
     return ProductEnvironment("product", settings, project_root, foundation=foundation, pinned=pinned)
