@@ -88,8 +88,13 @@ def test_a_bad_token_is_unauthorized_not_gone(railway, monkeypatch):
         ProjectProvider().read(project_id, outs)
 
 
-def test_deleting_a_gone_project_is_done(railway):
-    ProjectProvider().delete("no-such-id", {})
+def test_deleting_a_gone_project_is_done_and_touches_no_other(railway):
+    gone_id, outs = make_project()
+    kept_id, _ = make_project("another-project")
+    with RailwayClient.from_env() as client:
+        client.delete_project(gone_id)
+    ProjectProvider().delete(gone_id, outs)
+    assert [p["id"] for p in railway.objects("projects")] == [kept_id]
 
 
 def test_a_service_makes_exactly_one_deployment(railway):
