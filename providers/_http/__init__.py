@@ -3,6 +3,7 @@
 - ``settings``: credentials, base URLs and timing from environment variables, read per call.
 - ``client``: ``HttpClient`` (httpx) with timeouts, retries with backoff + jitter honouring Retry-After,
   no blind retry of non-idempotent requests, and typed errors (``errors``).
+- ``api_client``: ``ApiClient``, the base of every vendor client (made from the environment, closed on exit).
 - ``converge``: create first, adopt only with proof of ownership; ``polling``: bounded wait for ready.
 - ``inputs`` / ``diffing``: the ``check`` and ``diff`` helpers every resource module uses.
 
@@ -17,6 +18,7 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
+    "api_client": ("ApiClient",),
     "client": ("HttpClient",),
     "converge": ("Claim", "ForeignResource", "create_owned", "parse_timestamp"),
     "diffing": ("changed_fields", "diff_props", "differs", "normalise"),

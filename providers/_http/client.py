@@ -46,6 +46,8 @@ class HttpClient:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.settings = settings
+        self.transport = transport
+        """The transport this client was made with (a test's), or None: the network through a shared pool."""
         self._sleep = sleep
         self._rand = rand
         self._owns_pool = transport is not None

@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
-import httpx
-
 from .._http import (
+    ApiClient,
     ApiSettings,
     HttpClient,
     ProviderError,
@@ -63,30 +62,8 @@ def unwrap(body: Any, operation: str) -> Any:
     return body.get("result") if isinstance(body, Mapping) else body
 
 
-class CloudflareClient:
+class CloudflareClient(ApiClient, settings=settings_from_env):
     """The Pages endpoints that use the account's API token. Use as a context manager."""
-
-    def __init__(self, http: HttpClient, transport: Optional[httpx.BaseTransport] = None) -> None:
-        self.http = http
-        self._transport = transport
-
-    @classmethod
-    def from_env(
-        cls, environ: Optional[Mapping[str, str]] = None, transport: Optional[httpx.BaseTransport] = None
-    ) -> "CloudflareClient":
-        """A client configured from the environment (see `settings_from_env`)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport), transport)
-
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "CloudflareClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     def _get(self, path: str, operation: str, resource: str, params: Optional[Mapping[str, Any]] = None) -> Any:
         return unwrap(self.http.request("GET", path, operation=operation, resource=resource, params=params), operation)
@@ -161,24 +138,15 @@ class CloudflareClient:
         settings = dataclasses.replace(
             self.http.settings, headers=bearer_headers(jwt), secrets=(*self.http.settings.secrets, jwt)
         )
-        return AssetsClient(HttpClient(settings, transport=self._transport))
+        return AssetsClient(HttpClient(settings, transport=self.http.transport))
 
 
-class AssetsClient:
+class AssetsClient(ApiClient):
     """`/pages/assets/*` with one upload JWT (operations pages-assets-*). Use as a context manager.
 
     Each call is safe to repeat: the asset store is keyed by content hash, so `idempotent=True` lets the shared
     layer retry these POSTs on transient failures.
     """
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
-
-    def __enter__(self) -> "AssetsClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     def _post(self, path: str, operation: str, payload: Any, resource: str) -> Any:
         body = self.http.request("POST", path, operation=operation, resource=resource, json=payload, idempotent=True)

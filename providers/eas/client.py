@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional
 
-import httpx
-
-from .._http import ApiSettings, HttpClient, ResourceFailed, Timing, base_url_from_env, bearer_headers, require_env
-from .._http import ServerError, TransportError, wait_until
+from .._http import ApiClient, ApiSettings, HttpClient, ResourceFailed, Timing, base_url_from_env, bearer_headers
+from .._http import ServerError, TransportError, require_env, wait_until
 from .._http.graphql import GraphQLEndpoint, GraphQLFailure
 
 API = "Expo EAS"
@@ -48,29 +46,12 @@ def mapped_branch(mapping: str) -> Optional[str]:
     return data[0].get("branchId") if len(data) == 1 and data[0].get("branchMappingLogic") == "true" else None
 
 
-class EasClient:
+class EasClient(ApiClient, settings=settings_from_env):
     """Typed wrapper over the EAS operations the providers use. Use as a context manager."""
 
     def __init__(self, http: HttpClient) -> None:
-        self.http = http
+        super().__init__(http)
         self.gql = GraphQLEndpoint(http, GRAPHQL_PATH)
-
-    @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None,
-                 transport: Optional[httpx.BaseTransport] = None) -> "EasClient":
-        """A client configured from the environment."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """Retry and wait timing in force."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "EasClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     # ---- branches ---------------------------------------------------------------------------------------
 

@@ -18,11 +18,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote
 
-import httpx
-
 from .._http import (
+    ApiClient,
     ApiSettings,
-    HttpClient,
     NotFound,
     ServerError,
     Timing,
@@ -59,29 +57,8 @@ def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSetting
     )
 
 
-class NeonClient:
+class NeonClient(ApiClient, settings=settings_from_env):
     """Thin typed wrapper over the Neon endpoints the providers use. Use as a context manager."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
-
-    @classmethod
-    def from_env(
-        cls, environ: Optional[Mapping[str, str]] = None, transport: Optional[httpx.BaseTransport] = None
-    ) -> "NeonClient":
-        """A client configured from the environment (see ``settings_from_env``)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "NeonClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     # --- branches -----------------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import httpx
 
 from .._http import (
     AmbiguousResource,
+    ApiClient,
     ApiSettings,
     BadRequest,
     HttpClient,
@@ -71,11 +72,11 @@ def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSetting
     )
 
 
-class NetlifyClient:
+class NetlifyClient(ApiClient):
     """Thin typed wrapper over the Netlify endpoints the providers use. Use as a context manager."""
 
     def __init__(self, http: HttpClient, deploys: HttpClient, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.http = http
+        super().__init__(http)
         self._deploys = deploys
         self._sleep = sleep
 
@@ -88,16 +89,9 @@ class NetlifyClient:
         deploy_settings = dataclasses.replace(settings, unsafe_retry_statuses=frozenset())
         return cls(HttpClient(settings, transport=transport), HttpClient(deploy_settings, transport=transport))
 
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "NetlifyClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
+    def close(self) -> None:
+        """Close both HTTP clients."""
+        super().close()
         self._deploys.close()
 
     # --- sites --------------------------------------------------------------------------------------------

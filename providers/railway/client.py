@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-import httpx
-
-from .._http import ApiSettings, HttpClient, Timing, Unauthorized, base_url_from_env, bearer_headers, require_env
+from .._http import ApiClient, ApiSettings, HttpClient, Timing, Unauthorized, base_url_from_env, bearer_headers
+from .._http import require_env
 from .._http.graphql import GraphQLEndpoint, GraphQLFailure
 
 API = "Railway"
@@ -47,29 +46,12 @@ _INSTANCE_FIELDS = ("id startCommand healthcheckPath healthcheckTimeout region n
                     "latestDeployment { id status meta createdAt } activeDeployments { id status meta createdAt }")
 
 
-class RailwayClient:
+class RailwayClient(ApiClient, settings=settings_from_env):
     """Typed wrapper over the Railway operations the providers use. Use as a context manager."""
 
     def __init__(self, http: HttpClient) -> None:
-        self.http = http
+        super().__init__(http)
         self.gql = GraphQLEndpoint(http, GRAPHQL_PATH)
-
-    @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None,
-                 transport: Optional[httpx.BaseTransport] = None) -> "RailwayClient":
-        """A client configured from the environment (see ``settings_from_env``)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """Retry and wait timing in force."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "RailwayClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     def _query(self, query: str, variables: Mapping[str, Any], operation: str, resource: str) -> dict[str, Any]:
         return self.gql.call(query, variables, operation=operation, resource=resource)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping, Optional
 
-import httpx
-
-from .._http import ApiSettings, HttpClient, Timing, base_url_from_env, bearer_headers, require_env
+from .._http import ApiClient, ApiSettings, Timing, base_url_from_env, bearer_headers, require_env
 
 API = "Render"
 KEY_VAR = "RENDER_API_KEY"
@@ -49,28 +47,8 @@ def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSetting
     )
 
 
-class RenderClient:
+class RenderClient(ApiClient, settings=settings_from_env):
     """Thin typed wrapper over the Render endpoints the providers use. Use as a context manager."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
-
-    @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None,
-                 transport: Optional[httpx.BaseTransport] = None) -> "RenderClient":
-        """A client configured from the environment (see ``settings_from_env``)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "RenderClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     # --- owners and services ------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from typing import Any, Mapping, Optional
 
 import httpx
 
-from .._http import ApiError, ApiSettings, HttpClient, ProviderError, Timing, base_url_from_env, bearer_headers, require_env
+from .._http import ApiClient, ApiError, ApiSettings, HttpClient, ProviderError, Timing, base_url_from_env
+from .._http import bearer_headers, require_env
 
 API = "Supabase"
 TOKEN_VAR = "SUPABASE_ACCESS_TOKEN"
@@ -69,28 +70,8 @@ def key_headers(key: str) -> dict[str, str]:
     return {"apikey": key, "Authorization": f"Bearer {key}"}
 
 
-class ManagementClient:
+class ManagementClient(ApiClient, settings=settings_from_env):
     """Thin typed wrapper over the Management API endpoints the providers use. Use as a context manager."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
-
-    @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None,
-                 transport: Optional[httpx.BaseTransport] = None) -> "ManagementClient":
-        """A client configured from the environment (see ``settings_from_env``)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "ManagementClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     # --- projects -----------------------------------------------------------------------------------------
 
@@ -161,11 +142,8 @@ class ManagementClient:
         return rows if isinstance(rows, list) else []
 
 
-class StorageClient:
+class StorageClient(ApiClient):
     """Thin typed wrapper over a project's Storage API bucket endpoints. Use as a context manager."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
 
     @classmethod
     def for_project(cls, management: ManagementClient, ref: str, environ: Optional[Mapping[str, str]] = None,
@@ -176,12 +154,6 @@ class StorageClient:
         settings = ApiSettings(api=f"{API} Storage", base_url=storage_url(ref, environ), headers=key_headers(key),
                                secrets=(*base.secrets, key), credential_vars=base.credential_vars, timing=base.timing)
         return cls(HttpClient(settings, transport=transport))
-
-    def __enter__(self) -> "StorageClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     def create_bucket(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST /bucket/ (200 `{name}`; a taken id is logical 409 `BucketAlreadyExists`)."""

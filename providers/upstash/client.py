@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-import httpx
-
 from .._http import (
     AmbiguousResource,
+    ApiClient,
     ApiSettings,
-    HttpClient,
     Timing,
     base_url_from_env,
     basic_headers,
@@ -42,29 +40,8 @@ def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSetting
     )
 
 
-class UpstashClient:
+class UpstashClient(ApiClient, settings=settings_from_env):
     """Thin typed wrapper over the Upstash Redis endpoints the provider uses. Use as a context manager."""
-
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
-
-    @classmethod
-    def from_env(
-        cls, environ: Optional[Mapping[str, str]] = None, transport: Optional[httpx.BaseTransport] = None
-    ) -> "UpstashClient":
-        """A client configured from the environment (see ``settings_from_env``)."""
-        return cls(HttpClient(settings_from_env(environ), transport=transport))
-
-    @property
-    def timing(self) -> Timing:
-        """The retry/wait timing in force for this client."""
-        return self.http.settings.timing
-
-    def __enter__(self) -> "UpstashClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
 
     def create_database(self, request: dict[str, Any]) -> dict[str, Any]:
         """POST /redis/database (CreateDatabaseRequest)."""
