@@ -114,8 +114,8 @@ def _passphrase_problem(settings: Any, environ: dict[str, str]) -> Problem | Non
     if settings.stack != "dev" and environ.get("PULUMI_CONFIG_PASSPHRASE") == DEV_PASSPHRASE:
         return Problem("PULUMI_CONFIG_PASSPHRASE",
                        f"stack {settings.stack!r} must not use the dev stack's documented passphrase: anyone could "
-                       f"read its secrets", f"export PULUMI_CONFIG_PASSPHRASE={placeholder('this stack passphrase')} "
-                                           f"(or use a cloud secrets provider)")
+                       f"read its secrets (use this stack's own passphrase, or a cloud secrets provider)",
+                       f"export PULUMI_CONFIG_PASSPHRASE={placeholder('this stack passphrase')}")
     return None
 
 

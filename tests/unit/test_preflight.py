@@ -4,6 +4,7 @@ passphrase), each problem with its key and a fix, and all of them even when part
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pulumi
 import pytest
@@ -45,6 +46,15 @@ def test_dev_passphrase_is_refused_on_other_stacks():
     settings = load_settings("stagecraft", "uat", {**DEV, "postgres": {"platform": "neon"}})
     with pytest.raises(pulumi.RunError, match="must not use the dev stack's documented passphrase"):
         preflight(settings, environ={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE})
+
+
+def test_the_passphrase_fix_is_one_command_a_shell_accepts():
+    settings = load_settings("stagecraft", "uat", {**DEV, "postgres": {"platform": "neon"}})
+    [problem] = [p for p in preflight_problems(settings, environ={"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE,
+                                                                   "NEON_API_KEY": "n"}, dry_run=True)
+                 if p.key == "PULUMI_CONFIG_PASSPHRASE"]
+    assert problem.fix == "export PULUMI_CONFIG_PASSPHRASE='<this stack passphrase>'"
+    assert subprocess.run(["bash", "-n", "-c", problem.fix]).returncode == 0
 
 
 def test_own_passphrase_passes_on_other_stacks():
