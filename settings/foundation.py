@@ -14,6 +14,7 @@ from typing import Mapping
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from settings.fixes import key_of, rm_command, set_command
 from settings.located import located, located_error
 from settings.model_config import SETTINGS_MODEL
 
@@ -175,10 +176,13 @@ class GitHubSettings(_Settings):
             problems.append(located(("environments", PRODUCTION_ENVIRONMENT, "reviewers", 0), None,
                                 "production needs at least one reviewer (reviewers or reviewerTeams): without one a "
                                 "production deploy job starts unapproved", fix_value=placeholder_login()))
-        elif production.branches != (GATED_BRANCH,):
+        if production is not None and production.branches != (GATED_BRANCH,):
+            # `config set --path` stores '["main"]' as text, not a list: the fix writes the list item by item.
+            key = key_of(("github", "environments", PRODUCTION_ENVIRONMENT, "branches"))
             problems.append(located(("environments", PRODUCTION_ENVIRONMENT, "branches"), list(production.branches),
                                 f"must be exactly [{GATED_BRANCH!r}]: production deploys from {GATED_BRANCH} only",
-                                fix_value=f"'[\"{GATED_BRANCH}\"]'"))
+                                fix_command=f"{rm_command(key, '{stack}')} && "
+                                            f"{set_command(f'{key}[0]', GATED_BRANCH, '{stack}')}"))
         gated = self.branch_protection.get(GATED_BRANCH)
         if gated is None or gated.approving_reviews < MIN_GATED_REVIEWS:
             problems.append(located(("branchProtection", GATED_BRANCH, "approvingReviews"),

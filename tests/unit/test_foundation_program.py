@@ -103,6 +103,21 @@ def test_production_without_a_reviewer_is_refused_naming_the_key():
     assert "production needs at least one reviewer" in text
 
 
+def test_production_deploying_from_another_branch_gets_a_fix_that_writes_a_list():
+    github = {**GITHUB, "environments": {"production": {**GITHUB["environments"]["production"],
+                                                        "branches": ["main", "release"]}}}
+    text = _error(**{"stagecraft:github": github})
+    key = "'stagecraft:github.environments.production.branches'"
+    assert (f"fix: pulumi config rm --path {key} -s foundation && pulumi config set --path "
+            f"'stagecraft:github.environments.production.branches[0]' main -s foundation") in text
+
+
+def test_production_without_a_reviewer_and_on_another_branch_gets_both_problems_at_once():
+    github = {"owner": "acme", "repository": "shop", "environments": {"production": {"branches": ["release"]}}}
+    text = _error(**{"stagecraft:github": github})
+    assert "production needs at least one reviewer" in text and "must be exactly ['main']" in text
+
+
 def test_main_with_one_review_is_refused_naming_the_key():
     text = _error(**{"stagecraft:github": {**GITHUB, "branchProtection": {"main": {"approvingReviews": 1}}}})
     assert "stagecraft:github.branchProtection.main.approvingReviews" in text and "at least 2" in text
