@@ -4,7 +4,9 @@
 platform-apis.md §5): it hashes every file (SHA1, keyed by its `/path`), creates the deploy with that map
 (`async` for large sites, then waits for the diff), uploads only the files Netlify lists as `required` (one path
 per SHA1), and waits, bounded, for `ready`; `error` fails `up` with Netlify's `error_message`. A deploy that is
-not a draft is published, so the site serves it once it is ready; until then the previous deploy keeps serving.
+not a draft is published, so the site serves it once it is ready; until then the previous deploy keeps serving. A
+site whose auto publishing is stopped (its published deploy locked) does not publish it: `create` then fails
+saying so, since the site would not serve the build `up` reports.
 
 Deploys are immutable: a new `content_digest` (a changed build) or another site replaces the deploy, the new one
 first. Netlify keeps deploys as the site's history and deletes them with the site, so `delete` removes nothing --
@@ -136,6 +138,8 @@ class DeployProvider(ResourceProvider):
                 path = next(p for p, s in files.items() if s == sha)
                 netlify.upload_file(deploy["id"], path, by_sha[sha].read_bytes())
             ready = _wait(netlify, deploy["id"], frozenset({"ready"}), "ready")
+            if not args.alias:
+                _check_published(netlify, args.site_id, ready)
         return CreateResult(str(ready["id"]), _to_outs(props, ready))
 
     def read(self, id_: str, props: Any) -> ReadResult:
@@ -180,6 +184,20 @@ def _create(netlify: NetlifyClient, args: DeployArgs, files: Mapping[str, str]) 
                     resolve="Delete it in the Netlify UI (Deploys)."),
         timing=netlify.timing, proves_ownership=lambda _found: True, name_taken=lambda _exc: False)
     return deploy
+
+
+def _check_published(netlify: NetlifyClient, site_id: str, deploy: Mapping[str, Any]) -> None:
+    """Fail unless the site now serves ``deploy``: a site whose published deploy is locked ("Stop auto publishing")
+    keeps serving that one, and a ready deploy alone would make ``up`` report a release nobody is served."""
+    site = netlify.get_site(site_id)
+    published = site.get("published_deploy") or {}
+    if published.get("id") == deploy.get("id"):
+        return
+    why = " because auto publishing is stopped (its published deploy is locked)" if published.get("locked") else ""
+    raise ResourceFailed(
+        f"{API}: deploy {deploy.get('id')} of site {site.get('name')!r} is ready, but the site still serves deploy "
+        f"{published.get('id') or '(none)'}{why}. Publish it in the Netlify UI (Deploys > the deploy > Publish "
+        f"deploy) or start auto publishing again (Deploys > Start auto publishing), then run pulumi up again")
 
 
 def _wait(netlify: NetlifyClient, deploy_id: str, done: frozenset[str], goal: str) -> dict[str, Any]:

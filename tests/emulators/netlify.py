@@ -22,7 +22,11 @@ Behaviour, each rule with its source:
   `processing`, then `ready` (the CLI's `waitForDeploy` waits for `ready` and fails on `error` with
   `error_message`). `fail_next_deploy(message)` makes the next deploy end `error`.
 - A ready deploy that is not a draft and names no branch becomes the site's `published_deploy` (platform-apis.md
-  §5: "draft: true makes a deploy that does not replace the published one").
+  §5: "draft: true makes a deploy that does not replace the published one"), unless the published deploy is
+  locked: `POST /deploys/{id}/lock` (the spec's `lockDeploy`; Netlify's UI calls it "Stop auto publishing")
+  keeps that deploy published and new production deploys only become ready, until `POST /deploys/{id}/unlock`
+  (netlify/cli's `deploy --prod-if-unlocked` makes a draft instead when "deploys are locked"; the spec's
+  `deploy.locked`). Publishing a deploy by hand (`restoreSiteDeploy`) works while locked.
 - A deploy created with `branch` (what `netlify deploy --alias <name>` sends: netlify/cli
   `src/commands/deploy/deploy.ts` puts the alias in `branch`, not a draft) is served at `<alias>--<site>.netlify.app`,
   which is its `deploy_ssl_url` (the CLI prints `deploy_ssl_url` as the deploy's URL, and its `--alias` help: "the
@@ -278,7 +282,7 @@ class NetlifyEmulator(Emulator):
             "title": request.query.get("title", ""), "context": "production" if not branch else "branch-deploy",
             "url": site["url"], "ssl_url": site["ssl_url"], "admin_url": site["admin_url"],
             "deploy_url": f"http://{host}", "deploy_ssl_url": f"https://{host}", "created_at": now,
-            "updated_at": now, "_files": files, "_branch": branch,
+            "updated_at": now, "locked": False, "_files": files, "_branch": branch,
         }
         if branch:
             deploy["branch"] = branch
@@ -321,7 +325,9 @@ class NetlifyEmulator(Emulator):
             return
         deploy.update(state="ready", updated_at=now, published_at=now)
         site = self.store.get("sites", deploy["site_id"])
-        if site is not None and not deploy["draft"] and not deploy["_branch"]:
+        published = self.store.get("deploys", (site or {}).get("_published") or "")
+        if site is not None and not deploy["draft"] and not deploy["_branch"] \
+                and not (published or {}).get("locked"):
             site["_published"] = deploy["id"]
             site["updated_at"] = now
 
@@ -377,6 +383,13 @@ class NetlifyEmulator(Emulator):
         deploy["updated_at"] = now_rfc3339()
         mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return Reply(200, {"id": path, "path": path, "sha": sha, "mime_type": mime, "size": len(data)})
+
+    @handles("lockDeploy", "unlockDeploy")
+    def lock_deploy(self, request: ApiRequest) -> Reply:
+        deploy = self._deploy(request.path_params["deploy_id"])
+        deploy["locked"] = request.operation_id == "lockDeploy"
+        deploy["updated_at"] = now_rfc3339()
+        return Reply(200, self.render("deploys", deploy))
 
     @handles("restoreSiteDeploy")
     def restore_site_deploy(self, request: ApiRequest) -> Reply:

@@ -139,6 +139,23 @@ def test_the_published_deploy_is_served_on_the_site_host(netlify):
     assert (page.status_code, page.content, asset.content) == (200, INDEX, ASSET)
 
 
+def test_a_locked_published_deploy_stays_published_until_unlocked(netlify):
+    _, client, base_url = netlify
+    site = new_site(client)
+    first = deploy_files(client, site["id"], {"/index.html": INDEX, "/assets/app.js": ASSET})
+    wait_ready(client, site["id"], first["id"])
+    assert client.post(f"/deploys/{first['id']}/lock").json()["locked"] is True
+    newer = client.post(f"/sites/{site['id']}/deploys", json={"files": {"/index.html": sha1(b"newer")}}).json()
+    client.put(f"/deploys/{newer['id']}/files/index.html", content=b"newer",
+               headers={"Content-Type": "application/octet-stream"})
+    ready = wait_ready(client, site["id"], newer["id"])
+    published_while_locked = client.get(f"/sites/{site['id']}").json()["published_deploy"]["id"]
+    client.post(f"/deploys/{first['id']}/unlock")
+    with loopback_client(base_url) as web:
+        served = web.get("/", headers={"Host": "stagecraft-beta-web.netlify.app"}).content
+    assert (ready["state"], published_while_locked, served) == ("ready", first["id"], INDEX)
+
+
 def test_a_deploy_permalink_serves_that_deploy(netlify):
     _, client, base_url = netlify
     site = new_site(client)

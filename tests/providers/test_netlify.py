@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -161,6 +162,19 @@ def test_a_failed_deploy_fails_with_netlifys_message_and_the_old_one_keeps_servi
     (newer / "index.html").write_bytes(b"newer")
     netlify.fail_next_deploy("Failed to process the deploy")
     with pytest.raises(ResourceFailed, match="Failed to process the deploy"):
+        DeployProvider().create(deploy_props(site.id, newer, "sha256:" + "cd" * 32))
+    assert served(netlify, "stagecraft-beta-shop.netlify.app") == INDEX
+
+
+def test_a_deploy_the_locked_site_does_not_publish_fails_saying_why(netlify, built, tmp_path):
+    site = SiteProvider().create(SITE)
+    first = DeployProvider().create(deploy_props(site.id, built))
+    with loopback_client(os.environ["NETLIFY_API_URL"], headers={"Authorization": "Bearer nfp-test-token"}) as client:
+        client.post(f"/deploys/{first.id}/lock")
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / "index.html").write_bytes(b"newer")
+    with pytest.raises(ResourceFailed, match="auto publishing is stopped"):
         DeployProvider().create(deploy_props(site.id, newer, "sha256:" + "cd" * 32))
     assert served(netlify, "stagecraft-beta-shop.netlify.app") == INDEX
 
