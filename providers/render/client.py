@@ -68,8 +68,9 @@ class RenderClient(ApiClient, settings=settings_from_env):
 
     def create_service(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST /services: 201 `{service, deployId}` (a paid plan only; the API makes no free web service)."""
+        values = [str(e.get("value")) for e in body.get("envVars") or [] if e.get("value")]
         return self.http.request("POST", "/services", operation="create service", resource=_q(body.get("name", "")),
-                                 json=dict(body))
+                                 json=dict(body), redact=values)
 
     def update_service(self, service_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """PATCH /services/{serviceId}: configuration only; no deploy starts."""

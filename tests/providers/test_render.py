@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import httpx
 import pytest
 
-from providers._http import ForeignResource, ProviderError
+from providers._http import BadRequest, ForeignResource, ProviderError
+from providers.render.client import RenderClient
 from providers.render.deploys import DeployFailed
 from providers.render.key_value import KeyValueProvider
 from providers.render.service import ServiceProvider
@@ -233,6 +235,15 @@ def test_destroy_leaves_the_dashboard_service_with_its_own_settings(render):
 
 
 # --- a paid service made through the API -------------------------------------------------------------------
+
+def test_a_refused_create_never_quotes_a_secret_value_it_sent():
+    echo = httpx.MockTransport(lambda request: httpx.Response(400, json={"message": f"bad request: {request.content!r}"}))
+    client = RenderClient.from_env({"RENDER_API_KEY": "rnd-test-key"}, transport=echo)
+    body = {"name": "stagecraft-beta-api", "envVars": [{"key": "DATABASE_URL", "value": DATABASE_URL}]}
+    with pytest.raises(BadRequest) as refused:
+        client.create_service(body)
+    assert DATABASE_URL not in str(refused.value) and "***" in str(refused.value)
+
 
 def test_a_paid_service_is_created_deployed_and_deleted(render):
     provider = ServiceProvider()
