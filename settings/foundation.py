@@ -88,9 +88,15 @@ class GitHubEnvironmentSettings(_Settings):
 
     @model_validator(mode="after")
     def _at_most_six_reviewers(self) -> GitHubEnvironmentSettings:
-        if len(self.reviewers) + len(self.reviewer_teams) > MAX_REVIEWERS:
-            raise ValueError(f"an environment takes at most {MAX_REVIEWERS} reviewers (users and teams together)")
-        return self
+        extra = len(self.reviewers) + len(self.reviewer_teams) - MAX_REVIEWERS
+        if extra <= 0:
+            return self
+        # One problem per reviewer over the limit, the last ones first (users, then teams): each fix removes one.
+        over = [("reviewers", i) for i in reversed(range(len(self.reviewers)))]
+        over += [("reviewerTeams", i) for i in reversed(range(len(self.reviewer_teams)))]
+        message = f"an environment takes at most {MAX_REVIEWERS} reviewers (users and teams together)"
+        raise located_error("GitHubEnvironmentSettings", [
+            located(loc, None, f"{message}; this one is over the limit", kind="remove_key") for loc in over[:extra]])
 
 
 class BranchProtectionSettings(_Settings):
@@ -216,14 +222,22 @@ class FoundationSettings(_Settings):
 
     @model_validator(mode="after")
     def _secrets_name_known_environments(self) -> FoundationSettings:
+        # Each problem is fixed by removing the key: a fix never prints or rewrites a secret's value.
+        problems = []
         for environment, secrets in self.github_secrets.items():
             if environment not in self.github.environments:
-                raise ValueError(f"githubSecrets.{environment}: no such environment in github.environments "
-                                 f"({', '.join(sorted(self.github.environments))})")
+                problems.append(located(("githubSecrets", environment), None, f"no such environment in "
+                                        f"github.environments ({', '.join(sorted(self.github.environments))}); remove "
+                                        "these secrets, or add the environment there", kind="remove_key"))
+                continue
             for name in secrets:
                 if not SECRET_NAME.match(name) or name.upper().startswith("GITHUB_"):
-                    raise ValueError(f"githubSecrets.{environment}.{name}: not an Actions secret name (letters, "
-                                     "digits and _, not starting with a digit or GITHUB_)")
+                    problems.append(located(("githubSecrets", environment, name), None, "not an Actions secret name "
+                                            "(letters, digits and _, not starting with a digit or GITHUB_); remove "
+                                            "it and set the value again under a name GitHub takes",
+                                            kind="remove_key"))
+        if problems:
+            raise located_error("FoundationSettings", problems)
         return self
 
     @property

@@ -130,4 +130,20 @@ def test_secrets_in_plain_config_are_refused_before_anything_is_registered():
 
 def test_a_secret_for_an_unknown_environment_is_refused_naming_it():
     text = _error(**{"stagecraft:githubSecrets": {"staging": {"TOKEN": "x"}}})
-    assert "githubSecrets.staging: no such environment" in text
+    assert "stagecraft:githubSecrets.staging: no such environment" in text
+    assert "fix: pulumi config rm --path 'stagecraft:githubSecrets.staging' -s foundation" in text
+
+
+def test_a_secret_name_github_refuses_is_removed_by_its_fix_never_overwritten():
+    text = _error(**{"stagecraft:githubSecrets": {"uat": {"GITHUB_PAT": "x", "KOYEB_TOKEN": "y"}}})
+    assert "stagecraft:githubSecrets.uat.GITHUB_PAT: not an Actions secret name" in text
+    assert "fix: pulumi config rm --path 'stagecraft:githubSecrets.uat.GITHUB_PAT' -s foundation" in text
+    assert "KOYEB_TOKEN" not in text
+
+
+def test_reviewers_over_the_limit_are_each_removed_by_their_own_fix():
+    production = {"reviewers": ["a", "b", "c", "d", "e", "f"], "reviewerTeams": ["t1", "t2"]}
+    text = _error(**{"stagecraft:github": {**GITHUB, "environments": {"production": production}}})
+    fixes = [line.strip() for line in text.splitlines() if line.strip().startswith("fix:")]
+    assert fixes == [f"fix: pulumi config rm --path 'stagecraft:github.environments.production.reviewers[{i}]' "
+                     "-s foundation" for i in (5, 4)]
