@@ -14,7 +14,7 @@ from typing import Mapping
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from settings.fixes import key_of, rm_command, set_command
+from settings.fixes import key_of, placeholder, rm_command, set_command
 from settings.located import located, located_error
 from settings.model_config import SETTINGS_MODEL
 
@@ -67,24 +67,19 @@ class GitHubEnvironmentSettings(_Settings):
     branches: tuple[str, ...] = Field(default=(), description="Branch patterns allowed to deploy to this "
                                                               "environment; empty: any branch.")
 
-    @field_validator("reviewers")
-    @classmethod
-    def _logins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for login in value:
-            if not re.match(GITHUB_LOGIN, login):
-                raise PydanticCustomError("value_error", "'{login}' is not a GitHub login (1-39 letters, digits or "
-                                                         "inner hyphens)", {"login": login})
-        return value
-
-    @field_validator("reviewer_teams")
-    @classmethod
-    def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for slug in value:
-            if not re.match(GITHUB_TEAM_SLUG, slug):
-                raise PydanticCustomError("value_error", "'{slug}' is not a team slug (lower-case letters, digits, "
-                                                         "- and _, as in github.com/orgs/<org>/teams/<slug>)",
-                                          {"slug": slug})
-        return value
+    @model_validator(mode="after")
+    def _logins_and_slugs(self) -> GitHubEnvironmentSettings:
+        """Each bad entry at its own index, so its fix replaces that one and keeps the others (and the gate)."""
+        problems = [located(("reviewers", index), login, f"{login!r} is not a GitHub login (1-39 letters, digits or "
+                            "inner hyphens)", fix_value=placeholder_login())
+                    for index, login in enumerate(self.reviewers) if not re.match(GITHUB_LOGIN, login)]
+        problems += [located(("reviewerTeams", index), slug, f"{slug!r} is not a team slug (lower-case letters, "
+                             "digits, - and _, as in github.com/orgs/<org>/teams/<slug>)",
+                             fix_value=placeholder("team slug"))
+                     for index, slug in enumerate(self.reviewer_teams) if not re.match(GITHUB_TEAM_SLUG, slug)]
+        if problems:
+            raise located_error("GitHubEnvironmentSettings", problems)
+        return self
 
     @model_validator(mode="after")
     def _at_most_six_reviewers(self) -> GitHubEnvironmentSettings:

@@ -147,3 +147,11 @@ def test_reviewers_over_the_limit_are_each_removed_by_their_own_fix():
     fixes = [line.strip() for line in text.splitlines() if line.strip().startswith("fix:")]
     assert fixes == [f"fix: pulumi config rm --path 'stagecraft:github.environments.production.reviewers[{i}]' "
                      "-s foundation" for i in (5, 4)]
+
+
+def test_a_bad_reviewer_login_is_named_at_its_index_and_the_others_are_kept():
+    production = {"reviewers": ["alice", "bad login"]}
+    text = _error(**{"stagecraft:github": {**GITHUB, "environments": {"production": production}}})
+    assert "stagecraft:github.environments.production.reviewers[1]: 'bad login' is not a GitHub login" in text
+    assert ("fix: pulumi config set --path 'stagecraft:github.environments.production.reviewers[1]' "
+            "'<reviewer login>' -s foundation") in text
