@@ -27,6 +27,11 @@ NPM_VAR = "STAGECRAFT_NPM"
 CACHE_VAR = "STAGECRAFT_CACHE"
 NPM_CI = ("ci", "--no-audit", "--no-fund")
 OUTPUT_TAIL_LINES = 40
+PASSED_TO_NPM = ("HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+                 "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+                 "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "NPM_TOKEN", "NODE_AUTH_TOKEN")
+"""What ``npm ci`` sees of the provider's environment, besides PATH and npm's own ``npm_config_*`` settings: the
+install scripts of an app's dependencies run with it, and the provider process holds every platform credential."""
 INSTALL_HINT = (
     f"install Node.js {MIN_NODE_MAJOR} or newer with its npm (Debian/Ubuntu: the `nodejs` package from "
     "https://deb.nodesource.com, e.g. `curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && "
@@ -138,7 +143,9 @@ def _install(npm: str, node: str, manifest: Path, lockfile: Path, target: Path) 
     try:
         shutil.copy2(manifest, staging / "package.json")
         shutil.copy2(lockfile, staging / "package-lock.json")
-        env = {**os.environ, "PATH": f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {name: value for name, value in os.environ.items()
+               if name in PASSED_TO_NPM or name.lower().startswith("npm_config_")}
+        env["PATH"] = f"{Path(node).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         result = subprocess.run(
             [npm, *NPM_CI], cwd=staging, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

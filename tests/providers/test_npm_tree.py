@@ -159,3 +159,15 @@ def test_cache_root_follows_stagecraft_cache_then_xdg_then_home() -> None:
 
 def test_output_tail_drops_terminal_colour_codes() -> None:
     assert npm_tree.output_tail("\x1b[31merror during build:\x1b[39m\n") == "error during build:"
+
+
+def test_npm_sees_no_platform_credential_of_the_provider_process(
+    package: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = tmp_path / "npm-env"
+    monkeypatch.setenv("KOYEB_TOKEN", "koyeb-token-of-the-stack")
+    monkeypatch.setenv("npm_config_registry", "https://registry.example")
+    monkeypatch.setenv("STAGECRAFT_NPM", str(_script(tmp_path / "npm-env-dump", f'env > "{seen}"\nmkdir node_modules\n')))
+    npm_tree.ensure_tree(package)
+    names = {line.split("=", 1)[0] for line in seen.read_text().splitlines()}
+    assert ("KOYEB_TOKEN" in names, {"PATH", "HOME", "npm_config_registry"} <= names) == (False, True)
