@@ -21,6 +21,8 @@ URL_VAR = "EXPO_API_URL"
 DEFAULT_URL = "https://api.expo.dev"
 GRAPHQL_PATH = "/graphql"
 TOKEN_HOW = "Create a robot or personal access token at expo.dev (Account settings > Access tokens)."
+APP_GONE = "EXPERIENCE_NOT_FOUND"
+"""EAS's error code for an app (project) id it does not know."""
 
 
 def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> ApiSettings:
@@ -63,11 +65,10 @@ class EasClient(ApiClient, settings=settings_from_env):
                              mutation=True)["updateBranch"]["createUpdateBranchForApp"]
 
     def find_branch(self, app_id: str, name: str) -> Optional[dict[str, Any]]:
-        """app.byId.updateBranchByName; None when there is no such branch."""
-        return self.gql.call("query($appId: String!, $name: String!) { app { byId(appId: $appId) { id "
-                             "updateBranchByName(name: $name) { id name createdAt } } } }",
-                             {"appId": app_id, "name": name}, operation="read branch",
-                             resource=f'"{name}"')["app"]["byId"]["updateBranchByName"]
+        """app.byId.updateBranchByName; None when there is no such branch (or no such app any more)."""
+        return self._in_app("query($appId: String!, $name: String!) { app { byId(appId: $appId) { id "
+                            "updateBranchByName(name: $name) { id name createdAt } } } }",
+                            {"appId": app_id, "name": name}, "updateBranchByName", "read branch", name)
 
     def schedule_branch_deletion(self, branch_id: str) -> dict[str, Any]:
         """updateBranch.scheduleUpdateBranchDeletion: a background job receipt."""
@@ -87,11 +88,22 @@ class EasClient(ApiClient, settings=settings_from_env):
                              resource=f'"{name}"', mutation=True)["updateChannel"]["createUpdateChannelForApp"]
 
     def find_channel(self, app_id: str, name: str) -> Optional[dict[str, Any]]:
-        """app.byId.updateChannelByName; None when there is no such channel."""
-        return self.gql.call("query($appId: String!, $channelName: String!) { app { byId(appId: $appId) { id "
-                             "updateChannelByName(name: $channelName) { id name branchMapping createdAt } } } }",
-                             {"appId": app_id, "channelName": name}, operation="read channel",
-                             resource=f'"{name}"')["app"]["byId"]["updateChannelByName"]
+        """app.byId.updateChannelByName; None when there is no such channel (or no such app any more)."""
+        return self._in_app("query($appId: String!, $channelName: String!) { app { byId(appId: $appId) { id "
+                            "updateChannelByName(name: $channelName) { id name branchMapping createdAt } } } }",
+                            {"appId": app_id, "channelName": name}, "updateChannelByName", "read channel", name)
+
+    def _in_app(self, query: str, variables: Mapping[str, Any], field: str, operation: str,
+                name: str) -> Optional[dict[str, Any]]:
+        """One object of an app looked up by name. A deleted app (EXPERIENCE_NOT_FOUND, what eas-cli tests for an
+        app that is not there) took its branches and channels with it, so they are gone too."""
+        try:
+            data = self.gql.call(query, variables, operation=operation, resource=f'"{name}"')
+        except GraphQLFailure as failure:
+            if failure.has_code(APP_GONE):
+                return None
+            raise
+        return data["app"]["byId"][field]
 
     def remap_channel(self, channel_id: str, mapping: str) -> dict[str, Any]:
         """updateChannel.editUpdateChannel (idempotent: the same mapping twice is the same state)."""

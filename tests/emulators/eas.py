@@ -11,6 +11,8 @@ Rules, as the platform shows them (platform-apis.md section 7; expo/eas-cli at 7
   `fail_next(route, times)` answers the next matching operations with a transient error and does nothing.
 - Apps are made by the user (`add_app`); an unknown app id answers `EXPERIENCE_NOT_FOUND` (the code
   `project/fetchOrCreateProjectIDForWriteToConfigWithConfirmationAsync.ts` tests for an app that is not there).
+  `delete_app` is the user deleting the project on expo.dev: its id is unknown from then on, and its branches and
+  channels, which exist only inside it (`app.byId.updateBranchByName`), go with it.
 - `updateChannelByName` / `updateBranchByName` answer null for a missing name (eas-cli raises
   `ChannelNotFoundError` / `BranchNotFoundError` on null: `graphql/queries/ChannelQuery.ts`, `BranchQuery.ts`).
 - Channel names are unique per app: a second create fails with `CHANNEL_ALREADY_EXISTS` (`channel/queries.ts`
@@ -70,6 +72,15 @@ class EasEmulator(GraphQLEmulator):
             self.store.put("apps", app_id, {"id": app_id, "slug": slug, "name": slug,
                                             "fullName": f"@{self.account}/{slug}", "createdAt": now_rfc3339()})
         return app_id
+
+    def delete_app(self, app_id: str) -> None:
+        """The project deleted on expo.dev, with its branches, channels and their receipts."""
+        with self._lock:
+            if self.store.pop("apps", app_id) is None:
+                raise KeyError(f"no app {app_id}")
+            for collection in ("branches", "channels"):
+                for record in list(self.store.where(collection, lambda r: r["appId"] == app_id)):
+                    self.store.pop(collection, record["id"])
 
     def fail_next(self, route: str = "*", times: int = 1) -> None:
         """Answer the next `times` operations whose route matches (e.g. `mutation/updateChannel`) with a

@@ -142,3 +142,12 @@ def test_a_mapping_can_be_edited(eas):
     edited = data(client, "mutation($c: ID!, $m: String!) { updateChannel { editUpdateChannel(channelId: $c, "
                           "branchMapping: $m) { branchMapping } } }", c=channel_id, m=mapping(second))
     assert second in edited["updateChannel"]["editUpdateChannel"]["branchMapping"]
+
+
+def test_a_deleted_app_is_experience_not_found_and_its_branches_and_channels_are_gone(eas):
+    emu, client, app_id = eas
+    channel(client, app_id, branch(client, app_id))
+    emu.delete_app(app_id)
+    body = call(client, BRANCH, appId=app_id, name="preprod")
+    assert ([e["extensions"]["errorCode"] for e in body["errors"]], emu.objects("branches"),
+            emu.objects("channels")) == (["EXPERIENCE_NOT_FOUND"], [], [])

@@ -110,3 +110,15 @@ def test_a_deleted_channel_reads_as_gone(eas):
     made = channel(app_id, branch(app_id).id)
     UpdateChannelProvider().delete(made.id, made.outs)
     assert UpdateChannelProvider().read(made.id, made.outs).id == ""
+
+
+def test_branch_and_channel_of_a_deleted_app_read_as_gone_and_delete_as_done(eas):
+    emu, app_id = eas
+    made_branch = branch(app_id)
+    made_channel = channel(app_id, made_branch.id)
+    emu.delete_app(app_id)
+    UpdateChannelProvider().delete(made_channel.id, made_channel.outs)
+    UpdateBranchProvider().delete(made_branch.id, made_branch.outs)
+    assert (UpdateChannelProvider().read(made_channel.id, made_channel.outs).id,
+            UpdateBranchProvider().read(made_branch.id, made_branch.outs).id,
+            emu.objects("receipts")) == ("", "", [])
