@@ -15,9 +15,14 @@ def _stand_ins(tmp_path: Path, health_exit: int, rollback_exit: int = 0) -> dict
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "calls.log"
-    (bin_dir / "pulumi").write_text(f'#!/bin/sh\necho "pulumi $*" >> {log}\n')
+    (bin_dir / "pulumi").write_text(f'#!/bin/sh\necho "pulumi $*" >> {log}\n'
+                                    f'[ -z "$STAGECRAFT_OIDC_TOKEN" ] || echo "  token $STAGECRAFT_OIDC_TOKEN" >> {log}\n')
+    # The runner's token service: a new token on every request, as GitHub issues one.
+    (bin_dir / "curl").write_text(f'#!/bin/sh\necho "curl $*" >> {log}\n'
+                                  f'n=$(grep -c "^curl " {log})\necho "{{\\"value\\": \\"oidc-$n\\"}}"\n')
     (bin_dir / "stagecraft").write_text(
         f'#!/bin/sh\necho "stagecraft $*" >> {log}\n'
+        f'[ -z "$STAGECRAFT_OIDC_TOKEN" ] || echo "  token $STAGECRAFT_OIDC_TOKEN" >> {log}\n'
         f'case "$1" in\n'
         f'  health-check) echo "UNHEALTHY  api: https://api.example/health (HTTP 503)"; exit {health_exit};;\n'
         f'  rollback) echo "redeployed update 41 (image v1, builds of v1)"; exit {rollback_exit};;\n'
@@ -62,3 +67,25 @@ def test_failed_update_stops_before_the_health_check(tmp_path):
         f'#!/bin/sh\necho "pulumi $*" >> {setup["log"]}\nexit 255\n')
     assert _deploy(setup).returncode == 255
     assert setup["log"].read_text().splitlines() == ["pulumi up -s uat --yes --non-interactive --policy-pack policies"]
+
+
+def test_without_a_token_service_no_oidc_token_is_asked_for(tmp_path):
+    setup = _stand_ins(tmp_path, health_exit=1)
+    _deploy(setup)
+    assert not [call for call in setup["log"].read_text().splitlines() if call.startswith(("curl", "  token"))]
+
+
+def test_production_update_and_its_rollback_each_get_a_fresh_oidc_token_masked_in_the_log(tmp_path):
+    setup = _stand_ins(tmp_path, health_exit=1)
+    setup["env"].update(ACTIONS_ID_TOKEN_REQUEST_URL="https://token.example/request?api-version=2.0",
+                        ACTIONS_ID_TOKEN_REQUEST_TOKEN="request-token")
+    result = subprocess.run(["bash", str(SCRIPT), "production"], env=setup["env"], capture_output=True, text=True,
+                            timeout=60)
+    calls = [line for line in setup["log"].read_text().splitlines() if not line.startswith("curl")]
+    assert calls == ["pulumi up -s production --yes --non-interactive --policy-pack policies", "  token oidc-1",
+                     "stagecraft health-check -s production", "  token oidc-1",
+                     "stagecraft rollback -s production", "  token oidc-2"]
+    assert "::add-mask::oidc-1" in result.stdout and "::add-mask::oidc-2" in result.stdout
+    requests = [line for line in setup["log"].read_text().splitlines() if line.startswith("curl")]
+    assert requests == ['curl -sSf -H Authorization: bearer request-token '
+                        'https://token.example/request?api-version=2.0&audience=stagecraft'] * 2
