@@ -10,6 +10,7 @@ from pathlib import Path
 import pulumi
 import pytest
 
+from settings.inventory import DEFAULT_FRONTENDS
 from settings.load import load_settings
 from settings.preflight import preflight
 from tests.unit.harness import FOUNDATION_OUTPUTS, PROJECT_ROOT, build_stack, stack_config
@@ -21,7 +22,7 @@ PRODUCTION_OVERRIDES = {
     "stagecraft:cloudflare": {"accountId": ACCOUNT},
     "stagecraft:approval": {"repository": "acme/shop"},
 }
-APPS = 12
+APPS = len(DEFAULT_FRONTENDS)
 EXPECTED_INVENTORY = {
     "pulumi-python:dynamic/build:StaticBuild": APPS,
     "pulumi-python:dynamic/vercel:PrebuiltOutput": APPS,
