@@ -3,7 +3,8 @@
 ``projectCreate`` makes the project together with its first environment (``defaultEnvironmentName``), so one
 resource gives every component on Railway the project id and the stack's environment id. Project names are not
 unique on Railway; the description carries the owner marker, which is what adoption after a dropped create
-checks.
+checks. Deleting a project deletes every service in it, so a project that still holds a service without this stack's
+``STAGECRAFT_OWNER`` marker (one added by hand) is left in place and ``destroy`` says so.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from .._http import CheckedArgs, InputReader, create_owned, diff_props, parse_timestamp
-from .client import Gone, RailwayClient
-from .ownership import described_owner, project_claim, project_description, read_owner
+from .._http import CheckedArgs, ForeignResource, InputReader, create_owned, diff_props, parse_timestamp
+from .client import API, Gone, RailwayClient
+from .ownership import OWNER_VARIABLE, described_owner, project_claim, project_description, read_owner
 
 FIELDS = ("name", "environment", "owner", "workspace_id")
 IMMUTABLE = ("environment", "workspace_id")
@@ -99,12 +100,38 @@ class ProjectProvider(ResourceProvider):
             project = railway.update_project(id_, args.name, project_description(args.owner))
             return UpdateResult(_to_outs(project, args))
 
-    def delete(self, id_: str, _props: Any) -> None:
+    def delete(self, id_: str, props: Any) -> None:
         with RailwayClient.from_env() as railway:
             try:
+                _refuse_foreign_services(railway, id_, props)
                 railway.delete_project(id_)
             except Gone:
                 return
+
+
+def _refuse_foreign_services(railway: RailwayClient, project_id: str, props: Any) -> None:
+    """Deleting a project deletes every service in it. By the time the project goes, this stack's services (each
+    marked with ``STAGECRAFT_OWNER``) are gone; one still there without this stack's marker was added by someone
+    else, so the project is left in place rather than take it with it."""
+    owner = props.get("owner")
+    services = [edge["node"] for edge in railway.get_project(project_id)["services"]["edges"]]
+    foreign = [s for s in services if _marker(railway, project_id, props.get("environment_id"), s["id"]) != owner]
+    if foreign:
+        names = ", ".join(f'"{s.get("name")}"' for s in foreign)
+        raise ForeignResource(
+            f"{API}: project \"{props.get('name', project_id)}\" holds service(s) {names} that stack {owner} did not "
+            "create, and deleting the project would delete them too, so it was left in place. Move or delete those "
+            "services in the Railway dashboard, then run pulumi destroy again.")
+
+
+def _marker(railway: RailwayClient, project_id: str, environment_id: Optional[str], service_id: str) -> Optional[str]:
+    """The ``STAGECRAFT_OWNER`` a service carries in the stack's environment (None: none, or not in it)."""
+    if not environment_id:
+        return None
+    try:
+        return railway.get_variables(project_id, environment_id, service_id, unrendered=True).get(OWNER_VARIABLE)
+    except Gone:
+        return None
 
 
 class Project(pulumi.dynamic.Resource, module="railway", name="Project"):

@@ -81,6 +81,25 @@ def test_gone_is_also_not_found_wording(monkeypatch, fast_http):
         assert ProjectProvider().read("no-such-id", {"name": "x", "environment": "preprod", "owner": OWNER}).id == ""
 
 
+def test_a_project_holding_a_service_of_someone_else_is_not_deleted(railway):
+    project_id, outs = make_project()
+    with RailwayClient.from_env() as client:
+        client.create_service(project_id, outs["environment_id"], "added-by-hand")
+    with pytest.raises(ForeignResource, match="added-by-hand"):
+        ProjectProvider().delete(project_id, outs)
+    assert [p["id"] for p in railway.objects("projects")] == [project_id]
+
+
+def test_a_project_whose_own_services_are_gone_is_deleted(railway):
+    service_id, service_outs, _ = make_service()
+    project_id = service_outs["project_id"]
+    project = ProjectProvider().read(project_id, {"name": "stagecraft-preprod", "environment": "preprod",
+                                                  "owner": OWNER}).outs
+    ServiceProvider().delete(service_id, service_outs)
+    ProjectProvider().delete(project_id, project)
+    assert railway.objects("projects") == []
+
+
 def test_a_bad_token_is_unauthorized_not_gone(railway, monkeypatch):
     project_id, outs = make_project()
     monkeypatch.setenv("RAILWAY_API_TOKEN", "wrong")
