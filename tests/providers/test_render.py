@@ -49,6 +49,14 @@ def api(emu: RenderEmulator):
     return loopback_client(emu.base_url + "/v1", headers={"Authorization": "Bearer rnd-test-key"})
 
 
+def configured(emu: RenderEmulator, service_id: str) -> tuple[str, str, dict[str, str]]:
+    """What a service is configured with now: image, health check path and env var set (read back raw)."""
+    (service,) = emu.objects("services")
+    with api(emu) as client:
+        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
+    return service["imagePath"], service["serviceDetails"]["healthCheckPath"], env
+
+
 def failures(result) -> dict[str, str]:
     return {f.property: f.reason for f in result.failures}
 
@@ -183,10 +191,8 @@ def test_a_take_over_whose_first_deploy_fails_puts_the_dashboard_settings_back(r
     render.fail_image("ghcr.io/weedgo/backend:broken")
     with pytest.raises(DeployFailed, match="update_failed"):
         ServiceProvider().create(dashboard_props(render, service_id, image="ghcr.io/weedgo/backend:broken"))
-    (service,) = render.objects("services")
-    with api(render) as client:
-        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
-    assert (service["imagePath"], env, render.live_deploy(service_id)["image"]) == (
+    image, _, env = configured(render, service_id)
+    assert (image, env, render.live_deploy(service_id)["image"]) == (
         "docker.io/library/nginx:latest", {"FROM_DASHBOARD": "1"}, "docker.io/library/nginx:latest")
 
 
@@ -199,10 +205,8 @@ def test_a_take_over_retried_after_a_failed_deploy_still_restores_on_destroy(ren
     props = dashboard_props(render, service_id)
     created = provider.create(props)
     provider.delete(service_id, {**props, **created.outs})
-    (service,) = render.objects("services")
-    with api(render) as client:
-        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
-    assert (service["imagePath"], env) == ("docker.io/library/nginx:latest", {"FROM_DASHBOARD": "1"})
+    image, _, env = configured(render, service_id)
+    assert (image, env) == ("docker.io/library/nginx:latest", {"FROM_DASHBOARD": "1"})
 
 
 def test_a_deploy_queued_behind_another_is_waited_for(render):
@@ -227,11 +231,7 @@ def test_destroy_leaves_the_dashboard_service_with_its_own_settings(render):
     props = dashboard_props(render, service_id)
     created = provider.create(props)
     provider.delete(service_id, {**props, **created.outs})
-    (service,) = render.objects("services")
-    with api(render) as client:
-        env = {i["envVar"]["key"]: i["envVar"]["value"] for i in client.get(f"/services/{service_id}/env-vars").json()}
-    assert (service["imagePath"], service["serviceDetails"]["healthCheckPath"], env) == (
-        "docker.io/library/nginx:latest", "", {"FROM_DASHBOARD": "1"})
+    assert configured(render, service_id) == ("docker.io/library/nginx:latest", "", {"FROM_DASHBOARD": "1"})
 
 
 # --- a paid service made through the API -------------------------------------------------------------------
