@@ -22,7 +22,7 @@ missing=()
 [ -n "${AWS_SECRET_ACCESS_KEY:-}" ] || missing+=(AWS_SECRET_ACCESS_KEY)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "login-team: set ${missing[*]} (README: \"State for teams\"), e.g." >&2
-  echo "  export STAGECRAFT_STATE_BUCKET=stagecraft-state STAGECRAFT_STATE_ENDPOINT=https://<account id>.r2.cloudflarestorage.com" >&2
+  echo "  export STAGECRAFT_STATE_BUCKET=stagecraft-state STAGECRAFT_STATE_ENDPOINT='https://<account id>.r2.cloudflarestorage.com'" >&2
   exit 2
 fi
 case "$endpoint" in

@@ -147,7 +147,7 @@ def _credential_problems(settings: Any, environ: dict[str, str], config_keys: se
             continue
         missing = [v for v in variables if not environ.get(v)]
         if missing:
-            alternative = f", or `pulumi config set --secret {config_key} <value> -s {settings.stack}`" \
+            alternative = f", or `pulumi config set --secret {config_key} {placeholder('value')} -s {settings.stack}`" \
                 if config_key else ""
             problems.append(Problem(" and ".join(missing), f"{platform} credentials are missing: set "
                                     f"{' and '.join(missing)} in the environment (a CI secret){alternative}",

@@ -139,7 +139,7 @@ def choose(state_dir: Path, env: Mapping[str, str], in_use: Callable[[int], bool
         held = [f"{port} ({claimant(registry, port) or 'in use'})" for port in bounds]
     raise BootstrapError(
         f"no port of {bounds} is free for this clone's server: {', '.join(held)}. Give one with "
-        f"`STAGECRAFT_PG_PORT=<free port> make up`, or another range with `{ENV_RANGE}=<first>-<last> make up`"
+        f"`STAGECRAFT_PG_PORT='<free port>' make up`, or another range with `{ENV_RANGE}='<first>-<last>' make up`"
     )
 
 

@@ -94,8 +94,8 @@ def test_a_full_range_is_an_error_whose_advice_works_through_make(tmp_path: Path
     with pytest.raises(BootstrapError) as caught:
         _choose(_clone(tmp_path, "b"), env, busy=(54362,))
 
-    assert "STAGECRAFT_PG_PORT=<free port> make up" in str(caught.value)
-    assert "STAGECRAFT_PG_PORTS=<first>-<last> make up" in str(caught.value)
+    assert "STAGECRAFT_PG_PORT='<free port>' make up" in str(caught.value)
+    assert "STAGECRAFT_PG_PORTS='<first>-<last>' make up" in str(caught.value)
 
 
 @pytest.mark.parametrize("bad", ["abc", "54362-54361", "80-90", "54361-70000"])
