@@ -378,7 +378,7 @@ def test_preflight_names_every_missing_preprod_credential_before_anything_change
     text = str(caught.value)
     for variable in ("RAILWAY_API_TOKEN", "VERCEL_API_TOKEN", "EXPO_TOKEN"):
         assert f"set {variable} in the environment" in text
-    assert "`pulumi config set --secret vercel:apiToken <value> -s preprod`" in text
+    assert "`pulumi config set --secret vercel:apiToken '<value>' -s preprod`" in text
 
 
 def test_preflight_takes_the_vercel_token_from_stack_config_too():
