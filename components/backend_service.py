@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pulumi
 
+from components.settings_values import require_settings
 from providers.local.env_file import EnvFile, EnvFileArgs
 from settings.models import KoyebSettings, RailwayServiceSettings, RenderServiceSettings, RenderSettings
 
@@ -46,12 +47,12 @@ class BackendServiceArgs:
     """The stack's Railway project and environment (platform `railway`)."""
     railway_service: RailwayServiceSettings | None = None
     """Region, replicas and health-check timeout of the Railway service (platform `railway`)."""
-    railway_plan: str = "free"
-    """The Railway workspace's plan (declared on the service for the policy pack)."""
+    railway_plan: str | None = None
+    """The Railway workspace's plan (platform `railway`, from the settings; declared for the policy pack)."""
     volume: "ObjectBucket | None" = None
     """A bucket on `railway-volume`: its volume is mounted into the service."""
-    local_url: str = "http://localhost:8000"
-    """URL of the locally run backend (platform `local`)."""
+    local_url: str | None = None
+    """URL of the locally run backend (platform `local`, from the settings)."""
     env_file_path: str | None = None
     """Absolute path of the backend's dotenv file (platform `local`)."""
 
@@ -102,6 +103,8 @@ class BackendService(pulumi.ComponentResource):
         builders = {"koyeb": self._koyeb, "render": self._render, "railway": self._railway, "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"BackendService {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        require_settings(f"BackendService {name}", args,
+                         {"local": ("local_url",), "railway": ("railway_plan",)}.get(args.platform, ()))
         self.deployment_id = pulumi.Output.from_input("")
         self.image = pulumi.Output.from_input("")
         self.url = pulumi.Output.from_input(builders[args.platform](name, args))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from components.frontend_builds import build_values
+from components.settings_values import require_settings
 from providers.local.env_file import EnvFile, EnvFileArgs
 from settings.inventory import FrontendApp
 
@@ -26,8 +27,8 @@ class FrontendSiteArgs:
     """Backend URL the app talks to (VITE_API_URL)."""
     environment: str
     """ENVIRONMENT of the stack (VITE_ENVIRONMENT)."""
-    production_branch: str = "main"
-    """Git branch the platform deploys as production."""
+    production_branch: str | None = None
+    """Git branch the platform deploys as production (platforms that serve files; from the settings)."""
     deploy_branch: str | None = None
     """Branch this stack deploys as (default: the production branch; a PR stack deploys `pr-<n>` as a preview)."""
     existing_project: pulumi.Input[str] | None = None
@@ -51,12 +52,12 @@ class FrontendSiteArgs:
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Values the platform project keeps as secrets (Vercel: `sensitive` variables). A static build publishes every
     value it is built with, so the build values themselves are never secret."""
-    netlify_plan: str = "free"
-    """The Netlify team's plan (platform `netlify`), stated on the site for the policy pack."""
+    netlify_plan: str | None = None
+    """The Netlify team's plan (platform `netlify`, from the settings), stated on the site for the policy pack."""
     env_file_path: str | None = None
     """Absolute path of the app's dotenv file (platform `local`)."""
-    local_host: str = "localhost"
-    """Host of the app's dev server (platform `local`)."""
+    local_host: str | None = None
+    """Host of the app's dev server (platform `local`, from the settings)."""
 
     def build_env(self) -> dict[str, pulumi.Input[str]]:
         """Variables the app's build and dev server read."""
@@ -81,6 +82,10 @@ class FrontendSite(pulumi.ComponentResource):
                     "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"FrontendSite {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        creates_site = args.existing_project is None
+        require_settings(f"FrontendSite {name}", args, {
+            "local": ("local_host",), "netlify": ("production_branch", *(("netlify_plan",) if creates_site else ())),
+            "vercel": ("production_branch",), "cloudflare-pages": ("production_branch",)}.get(args.platform, ()))
         url, project_id, deployment_id = builders[args.platform](name, args)
         self.url = pulumi.Output.from_input(url)
         self.platform = pulumi.Output.from_input(args.platform)

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pulumi
 
+from components.settings_values import require_settings
 from settings.models import RenderKeyValueSettings, RenderSettings, UpstashSettings
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ class RedisCacheArgs:
     """`<project>-<stack>-cache`: the Upstash database name."""
     owner: str
     """The stack that owns the cloud resources, `<project>/<stack>` (named when a database name is taken)."""
-    local_url: str = "redis://127.0.0.1:6379/0"
-    """URL of a local redis-server (platform `local`)."""
+    local_url: str | None = None
+    """URL of a local redis-server (platform `local`, from the settings)."""
     upstash: UpstashSettings | None = None
     """Upstash settings (platform `upstash`)."""
     render: RenderSettings | None = None
@@ -61,6 +62,7 @@ class RedisCache(pulumi.ComponentResource):
                     "local": self._local}
         if args.platform not in builders:
             raise ValueError(f"RedisCache {name}: platform {args.platform!r} is not one of {sorted(builders)}")
+        require_settings(f"RedisCache {name}", args, ("local_url",) if args.platform == "local" else ())
         self.service_url = None  # type: ignore[assignment]
         url, rest_url, rest_token = builders[args.platform](name, args)
         self.url = pulumi.Output.secret(url)

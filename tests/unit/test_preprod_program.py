@@ -339,7 +339,7 @@ def _vercel_site(**changes) -> list:
         site = FrontendSite("frontend-web", FrontendSiteArgs(**{
             "app": DEFAULT_FRONTENDS[0], "platform": "vercel", "physical_name": "stagecraft-preprod-web",
             "api_url": "https://api.example.com", "environment": "preprod", "artifact_dir": "/builds/web",
-            "artifact_digest": "a" * 64, "project_root": "/project", **changes}))
+            "artifact_digest": "a" * 64, "project_root": "/project", "production_branch": "release", **changes}))
         site.url.apply(urls.append)
 
     _sync_await(run_pulumi_func(program))

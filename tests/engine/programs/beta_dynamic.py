@@ -59,7 +59,7 @@ builds = FrontendBuilds("frontend-builds", FrontendBuildsArgs(
 sites = {
     app.name: FrontendSite(f"frontend-{app.name}", FrontendSiteArgs(
         app=app, platform="netlify", physical_name=f"{prefix}-{app.name}", api_url=backend.url, environment="beta",
-        production_branch="staging", artifact_dir=builds.artifact_dirs[app.name],
+        production_branch="staging", netlify_plan="free", artifact_dir=builds.artifact_dirs[app.name],
         artifact_digest=builds.artifact_digests[app.name], deploy_after=builds.resources, owner=owner))
     for app in apps
 }

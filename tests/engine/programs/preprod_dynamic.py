@@ -56,7 +56,8 @@ plain_env, secret_env = backend_env(
 backend = BackendService("backend", BackendServiceArgs(
     platform="railway", physical_name=f"{prefix}-api", port=8000, health_check_path="/api/health",
     image=config.get("image") or "ghcr.io/weedgo/backend:1.0.0", env=plain_env, secret_env=secret_env, owner=owner,
-    railway=host, railway_service=RailwayServiceSettings(region="europe-west4-drams3a"), volume=storage))
+    railway=host, railway_service=RailwayServiceSettings(region="europe-west4-drams3a"), railway_plan="free",
+    volume=storage))
 mobile = MobileChannel("mobile", MobileChannelArgs(project_id=config.require("easProjectId"), channel=stack,
                                                    api_url=backend.url, owner=owner))
 
