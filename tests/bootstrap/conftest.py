@@ -15,8 +15,13 @@ from typing import Dict, Iterator, List
 
 import pytest
 
+from bootstrap.pg import ports
+from bootstrap.pg.cache import cache_root
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bootstrap" / "postgres.py"
+SEARCHED_PORTS = range(54400, 55000)
+"""Where the tests look for ranges of their own: above the default range, below the ephemeral ports."""
 
 
 def free_port() -> int:
@@ -24,6 +29,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def unclaimed_port_range(size: int) -> str:
+    """`first-last` of `size` ports that no clone claims and nothing listens on, for tests whose servers choose
+    their own port. A fixed range would not do: a run that was killed leaves its temporary clones behind, and
+    their claims hold on to their ports until those folders are deleted."""
+    registry = cache_root(os.environ) / "ports"
+    run: List[int] = []
+    for port in SEARCHED_PORTS:
+        taken = registry.is_dir() and ports.claimant(registry, port) is not None
+        if taken or _listening(port):
+            run = []
+            continue
+        run.append(port)
+        if len(run) == size:
+            return f"{run[0]}-{run[-1]}"
+    raise RuntimeError(f"no {size} consecutive ports of {SEARCHED_PORTS.start}-{SEARCHED_PORTS.stop - 1} are free")
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass
@@ -89,6 +117,8 @@ def new_instance(scratch_root: Path) -> Iterator:
 
     yield make
     _stop_all(made)
+    for instance in made:  # its claim on a port ends with its state directory
+        shutil.rmtree(instance.state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

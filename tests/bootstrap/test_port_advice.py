@@ -1,5 +1,5 @@
 """When this clone's port is taken, `ensure` says how to move, in the terms `make up` takes, and the advice works
-when followed (the port range is the tests' own, 54366-54369)."""
+when followed (the port range is the tests' own: four ports nothing claims)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,29 @@ import re
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from typing import Dict, Iterator
 
 import pytest
 
-from .conftest import SCRIPT, Instance
-
-RANGE = "54366-54369"
+from .conftest import SCRIPT, Instance, unclaimed_port_range
 
 
+@dataclass
 class CloneServer(Instance):
-    """A project server whose port the bootstrap chooses (no STAGECRAFT_PG_PORT), as under `make up`."""
+    """A project server whose port the bootstrap chooses from `ports` (no STAGECRAFT_PG_PORT), as under
+    `make up`."""
 
-    extra: Dict[str, str]
+    ports: str = ""
+    extra: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def last_port(self) -> int:
+        return int(self.ports.split("-")[1])
 
     def env(self) -> Dict[str, str]:
         env = {k: v for k, v in super().env().items() if k != "STAGECRAFT_PG_PORT"}
-        env.update(STAGECRAFT_PG_PORTS=RANGE, **getattr(self, "extra", {}))
+        env.update(STAGECRAFT_PG_PORTS=self.ports, **self.extra)
         return env
 
     def ensure(self, **extra: str) -> subprocess.CompletedProcess:
@@ -39,10 +45,15 @@ class CloneServer(Instance):
         return json.loads((self.state_dir / "port.json").read_text())["port"]
 
 
+@pytest.fixture(scope="module")
+def advice_ports() -> str:
+    return unclaimed_port_range(4)
+
+
 @pytest.fixture
-def clone_server(new_instance) -> Iterator[CloneServer]:
+def clone_server(new_instance, advice_ports: str) -> Iterator[CloneServer]:
     instance = new_instance()
-    server = CloneServer(instance.state_dir, 0)
+    server = CloneServer(instance.state_dir, 0, advice_ports)
     yield server
     server.run("stop")
 
@@ -85,8 +96,9 @@ def test_the_move_advice_works_when_followed(clone_server: CloneServer) -> None:
 
 
 def test_a_configured_port_that_is_taken_gets_config_advice(clone_server: CloneServer) -> None:
-    with _occupy(54369):
-        result = subprocess.run([sys.executable, str(SCRIPT), "ensure", "--config-stack", "dev", "--port", "54369"],
+    with _occupy(clone_server.last_port):
+        result = subprocess.run([sys.executable, str(SCRIPT), "ensure", "--config-stack", "dev", "--port",
+                                 str(clone_server.last_port)],
                                 env=clone_server.env(), capture_output=True, text=True, timeout=600)
 
     assert result.returncode == 1

@@ -3,12 +3,13 @@ anything, each on a PostgreSQL server and port of its own, and `make destroy` in
 `make bench` works on a fresh clone.
 
 Slow (two virtualenvs, two servers, two real `pulumi up`). The clones sit in a 0700 folder, so as root both
-keep their clusters under /var/lib/stagecraft (README: the dev stack). Their servers take ports from the tests'
-range 54361-54369.
+keep their clusters under /var/lib/stagecraft (README: the dev stack). Their servers take ports from a range of
+the tests' own that nothing claims.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -20,16 +21,23 @@ from typing import Dict, Iterator, List
 import psycopg
 import pytest
 
+from .conftest import unclaimed_port_range
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
-TEST_PORTS = "54361-54369"
+
+
+@functools.lru_cache(maxsize=None)
+def _test_ports() -> str:
+    """Chosen when the module's first test runs (not at collection: earlier modules' servers claim ports)."""
+    return unclaimed_port_range(6)
 
 pytestmark = pytest.mark.engine
 
 
 def _env() -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STAGECRAFT_PG_", "PULUMI_", "VIRTUAL_ENV"))}
-    env["STAGECRAFT_PG_PORTS"] = TEST_PORTS
+    env["STAGECRAFT_PG_PORTS"] = _test_ports()
     return env
 
 
@@ -104,7 +112,8 @@ def test_each_clone_runs_its_own_server_on_its_own_port(clones: List[Clone]) -> 
     first, second = clones
 
     assert first.port() != second.port()
-    assert {first.port(), second.port()} <= set(range(54361, 54370))
+    first_port, last_port = map(int, _test_ports().split("-"))
+    assert {first.port(), second.port()} <= set(range(first_port, last_port + 1))
     assert first.admin_url() != second.admin_url()
 
 
