@@ -12,6 +12,7 @@ from typing import Mapping
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+import policies.stagecraft_approval as stagecraft_approval
 from policies.stagecraft_approval import (
     DEFAULT_API_URL,
     DEFAULT_AUDIENCE,
@@ -20,7 +21,6 @@ from policies.stagecraft_approval import (
     TOKEN_VAR,
     ApprovalRequirements,
     url_problem,
-    verify_approval,
 )
 
 from settings.model_config import SETTINGS_MODEL
@@ -75,7 +75,7 @@ def approval_problem(settings: ApprovalSettings, stack: str, environ: Mapping[st
                 f"GitHub, but the repository is not set (the same value as production-approval.repository in "
                 f"policies/config/{stack}.json). Fix: pulumi config set --path 'stagecraft:approval.repository' "
                 f"'<owner>/<name>' -s {stack}. Nothing was changed.")
-    verdict = verify_approval(environ, settings.requirements())
+    verdict = stagecraft_approval.verify_approval(environ, settings.requirements())
     if verdict.accepted:
         return None
     listed = "\n".join(f"  - {p}" for p in verdict.problems)

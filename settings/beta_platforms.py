@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from providers.render.client import KEY_VALUE_PLANS, MAXMEMORY_POLICIES, PAID_PLANS, REGIONS as RENDER_REGIONS
-from providers.supabase.client import REGIONS as SUPABASE_REGIONS
+from providers.render.catalog import KEY_VALUE_PLANS, MAXMEMORY_POLICIES, PAID_PLANS, REGIONS as RENDER_REGIONS
+from providers.supabase.catalog import REGIONS as SUPABASE_REGIONS
 
 from settings.model_config import SETTINGS_MODEL
 

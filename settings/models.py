@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from pydantic_core import PydanticCustomError
 
 from providers.local.server_objects import SERVER_DATABASES, server_role_problem
-from providers.upstash.redis_database import PLANS as UPSTASH_PLANS
-from providers.upstash.redis_database import PLATFORM_REGIONS as UPSTASH_REGIONS
-from providers.upstash.redis_database import READ_REGIONS as UPSTASH_READ_REGIONS
+from providers.upstash.catalog import PLANS as UPSTASH_PLANS
+from providers.upstash.catalog import PLATFORM_REGIONS as UPSTASH_REGIONS
+from providers.upstash.catalog import READ_REGIONS as UPSTASH_READ_REGIONS
 
 from settings import koyeb_catalog
 from settings.accounts import AccountsSettings

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import InitErrorDetails
 
-from providers.cloudflare.pages_deployment import PROJECT_NAME as PAGES_PROJECT_NAME
-from providers.eas.branch import NAME as EAS_NAME
-from providers.koyeb.client import DNS_LABEL as KOYEB_NAME
-from providers.supabase.bucket import BUCKET_NAME as SUPABASE_BUCKET_NAME
+from providers.cloudflare.catalog import PROJECT_NAME as PAGES_PROJECT_NAME
+from providers.eas.catalog import NAME as EAS_NAME
+from providers.koyeb.catalog import DNS_LABEL as KOYEB_NAME
+from providers.supabase.catalog import BUCKET_NAME as SUPABASE_BUCKET_NAME
 from settings.fixes import value_word
 from settings.located import located
 from settings.partial import each

@@ -10,20 +10,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pulumi
 
 from providers import vercel
-from providers.eas import client as eas_client
-from providers.koyeb import client as koyeb_client
-from providers.neon import client as neon_client
-from providers.railway import client as railway_client
-from providers.netlify import client as netlify_client
-from providers.render import client as render_client
-from providers.supabase import client as supabase_client
-from providers.upstash import client as upstash_client
 from providers.build.builder import build_dir
 from settings.account_quotas import cross_stack_problems
 from settings.approval import approval_problem
@@ -34,7 +27,6 @@ from settings.models import EnvFilesSettings, StackSettings, StorageSettings
 from settings.own_server import missing_port_problem, resolve_local_server
 from settings.partial import each
 from settings.problems import Problem, render, text_problem
-from settings.render_service_check import render_service_problems
 from settings.rollback import pinned_artifact_problems
 
 DEV_PASSPHRASE = "stagecraft-dev"
@@ -42,23 +34,30 @@ DEV_PASSPHRASE = "stagecraft-dev"
 
 
 # Credentials each platform's provider needs: the environment variables our dynamic providers read (named by
-# their client modules), or, for the official Cloudflare provider, either its config key or its variable.
+# their client modules, as `module:ATTRIBUTE`, imported only for a platform the stack uses: a client loads httpx), or,
+# for the official Cloudflare provider, either its config key or its variable.
 _CREDENTIALS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "koyeb": ((koyeb_client.TOKEN_VAR,), None),
-    "neon": ((neon_client.KEY_VAR,), None),
-    "upstash": ((upstash_client.EMAIL_VAR, upstash_client.KEY_VAR), None),
+    "koyeb": (("providers.koyeb.client:TOKEN_VAR",), None),
+    "neon": (("providers.neon.client:KEY_VAR",), None),
+    "upstash": (("providers.upstash.client:EMAIL_VAR", "providers.upstash.client:KEY_VAR"), None),
     "cloudflare": (("CLOUDFLARE_API_TOKEN",), "cloudflare:apiToken"),
     # Pages deployments upload through our dynamic provider, which can read only the environment.
     "cloudflare-pages": (("CLOUDFLARE_API_TOKEN",), None),
-    "netlify": ((netlify_client.TOKEN_VAR,), None),
-    "render": ((render_client.KEY_VAR,), None),
-    "supabase": ((supabase_client.TOKEN_VAR,), None),
-    "railway": ((railway_client.TOKEN_VAR,), None),
+    "netlify": (("providers.netlify.client:TOKEN_VAR",), None),
+    "render": (("providers.render.client:KEY_VAR",), None),
+    "supabase": (("providers.supabase.client:TOKEN_VAR",), None),
+    "railway": (("providers.railway.client:TOKEN_VAR",), None),
     "vercel": ((vercel.TOKEN_VAR,), vercel.CONFIG_KEY),
-    "eas": ((eas_client.TOKEN_VAR,), None),
+    "eas": (("providers.eas.client:TOKEN_VAR",), None),
     # The foundation's official providers: pulumi-github reads GITHUB_TOKEN, pulumi-neon NEON_API_KEY.
     "github": (("GITHUB_TOKEN",), "github:token"),
 }
+
+
+def _variable(name: str) -> str:
+    """The environment variable `name` stands for: itself, or the `module:ATTRIBUTE` that holds it."""
+    module, _, attribute = name.partition(":")
+    return getattr(import_module(module), attribute) if attribute else name
 
 
 def preflight(settings: StackSettings | FoundationSettings, environ: dict[str, str] | None = None,
@@ -96,7 +95,7 @@ def preflight_problems(settings: Any, environ: dict[str, str] | None = None, con
             lambda: _local_folder_problems(settings, root),
             lambda: map(text_problem, pinned_artifact_problems(settings.rollback, build_dir(root, environ),
                                                                settings.stack)),
-            lambda: map(text_problem, render_service_problems(settings, environ)),
+            lambda: map(text_problem, _render_service_problems(settings, environ)),
         ]
         if isinstance(settings, StackSettings):  # the other stacks are compared with a whole, valid one
             checks.append(lambda: map(text_problem, cross_stack_problems(settings, root, environ, live_stacks)))
@@ -142,7 +141,8 @@ def _credential_problems(settings: Any, environ: dict[str, str], config_keys: se
     problems = []
     used = _platforms_in_use(settings) if platforms is None else platforms
     for platform in sorted(used & set(_CREDENTIALS)):
-        variables, config_key = _CREDENTIALS[platform]
+        names, config_key = _CREDENTIALS[platform]
+        variables = [_variable(name) for name in names]
         if config_key and config_key in config_keys:
             continue
         missing = [v for v in variables if not environ.get(v)]
@@ -270,3 +270,13 @@ def _declared_variants(manifest: Path) -> list[str] | None:
     except (OSError, ValueError, AttributeError):
         return None
     return [str(v) for v in declared] if isinstance(declared, list) and declared else None
+
+
+def _render_service_problems(settings: Any, environ: dict[str, str]) -> list[str]:
+    """The Render service check, imported only for a stack whose backend runs on Render (it loads Render's HTTP
+    client)."""
+    if getattr(settings.backend, "platform", None) != "render":
+        return []
+    from settings.render_service_check import render_service_problems
+
+    return render_service_problems(settings, environ)

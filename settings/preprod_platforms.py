@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from providers.railway.client import REGIONS as RAILWAY_REGIONS
+from providers.railway.catalog import REGIONS as RAILWAY_REGIONS
 
 from settings.model_config import SETTINGS_MODEL
 

@@ -17,6 +17,8 @@ What counts (DESIGN.md §7):
   by someone other than the token's ``actor`` (unless self-approval is allowed).
 """
 
+from typing import Any
+
 from .requirements import (
     API_TOKEN_VAR,
     DEFAULT_API_URL,
@@ -29,10 +31,20 @@ from .requirements import (
     ApprovalRequirements,
     url_problem,
 )
-from .verify import Verdict, verify_approval
 
 __all__ = [
     "API_TOKEN_VAR", "ApprovalRequirements", "DEFAULT_API_URL", "DEFAULT_AUDIENCE", "GITHUB_ISSUER",
     "LEGACY_EVIDENCE_VAR", "REPOSITORY_PATTERN", "RUN_ID_VAR", "TOKEN_VAR", "Verdict", "url_problem",
     "verify_approval",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`Verdict` and `verify_approval`, imported on first use: the program reads the requirements on every run but
+    verifies a token only when it deploys production, and the verifier's PyJWT and cryptography take ~90 ms to
+    import."""
+    if name in ("Verdict", "verify_approval"):
+        from . import verify
+
+        return getattr(verify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

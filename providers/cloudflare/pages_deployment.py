@@ -48,12 +48,12 @@ from .._http import (
 )
 from .client import API, CloudflareClient
 from .direct_upload import special_files, upload_site
+from .catalog import PROJECT_NAME
 
 FIELDS = ("account_id", "project_name", "branch", "content_digest")
 # A deployment cannot be changed after it is made; `directory` is a local path, not part of the deployment.
 IMMUTABLE = FIELDS
 ACCOUNT_ID = r"[0-9a-f]{32}"
-PROJECT_NAME = r"[a-z0-9]([a-z0-9-]{0,56}[a-z0-9])?"
 BRANCH = r"[^\s~^:?*\[\\]+"
 DIGEST = r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}"
 MARKER_PREFIX = "stagecraft build "

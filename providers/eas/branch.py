@@ -16,10 +16,10 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 from .._http import CheckedArgs, Claim, InputReader, create_owned, diff_props, parse_timestamp
 from .._http.graphql import GraphQLFailure
 from .client import API, EasClient
+from .catalog import NAME
 
 FIELDS = ("app_id", "name")
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-NAME = r"[A-Za-z0-9][A-Za-z0-9._/-]*"
 
 
 def read_app_id(reader: InputReader) -> Any:

@@ -21,6 +21,7 @@ from .._http import (
     bearer_headers,
     require_env,
 )
+from .catalog import DNS_LABEL
 
 API = "Koyeb"
 TOKEN_VAR = "KOYEB_TOKEN"
@@ -30,7 +31,6 @@ _PAGE = 100
 # A name whose resource is being torn down is free to be taken again; never adopt those.
 GONE_STATUSES = frozenset({"DELETING", "DELETED"})
 # Name rules Koyeb enforces (lengths as in Koyeb's Terraform provider; app and service names are DNS labels).
-DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 APP_NAME_HINT = "use 3-23 lower-case letters, digits and dashes, starting and ending with a letter or digit"
 SERVICE_NAME_HINT = "use 3-64 lower-case letters, digits and dashes, starting and ending with a letter or digit"
 # koyeb.com/docs/reference/secrets: "must comply with RFC1123 ... only lowercase letters, numbers and dashes";

@@ -22,8 +22,6 @@ DEFAULT_URL = "https://backboard.railway.com"
 GRAPHQL_PATH = "/graphql/v2"
 TOKEN_HOW = "Create an account or workspace token at railway.com/account/tokens."
 
-REGIONS = ("us-west2", "us-east4-eqdc4a", "europe-west4-drams3a", "asia-southeast1-eqsg3a")
-"""Region ids Railway deploys to (``regions { region }``; as the CLI's and the TF provider's tests name them)."""
 PENDING_DEPLOYMENT = frozenset({"QUEUED", "WAITING", "INITIALIZING", "BUILDING", "DEPLOYING"})
 FAILED_DEPLOYMENT = frozenset({"FAILED", "CRASHED", "REMOVED", "REMOVING", "SKIPPED"})
 

@@ -23,7 +23,8 @@ from .._http import CheckedArgs, InputReader, ServerError, TransportError, chang
 from .._http import wait_until
 from .._http import parse_timestamp
 from .._http.graphql import GraphQLFailure
-from .client import API, FAILED_DEPLOYMENT, PENDING_DEPLOYMENT, REGIONS, Gone, RailwayClient
+from .catalog import REGIONS
+from .client import API, FAILED_DEPLOYMENT, PENDING_DEPLOYMENT, Gone, RailwayClient
 from .ownership import OWNER_VARIABLE, read_owner, service_claim
 
 SETTINGS = ("start_command", "health_check_path", "health_check_timeout", "region", "num_replicas")

@@ -31,7 +31,8 @@ from .._http import (
     parse_timestamp,
     wait_until,
 )
-from .client import API, KEY_VALUE_PLANS, MAXMEMORY_POLICIES, OWNER_ID, REGIONS, RenderClient
+from .catalog import KEY_VALUE_PLANS, MAXMEMORY_POLICIES, OWNER_ID, REGIONS
+from .client import API, RenderClient
 from .ownership import OWNER_HINT, OWNER_PATTERN, key_value_claim
 
 FIELDS = ("owner_id", "name", "owner", "plan", "region", "maxmemory_policy")

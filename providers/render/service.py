@@ -39,7 +39,8 @@ from .._http import (
     is_unknown,
     parse_timestamp,
 )
-from .client import API, OWNER_ID, PAID_PLANS, REGIONS, SERVICE_ID, RenderClient
+from .catalog import OWNER_ID, PAID_PLANS, REGIONS, SERVICE_ID
+from .client import API, RenderClient
 from .deploys import deploy_and_wait, wait_live
 from .ownership import OWNER_ENV, OWNER_HINT, OWNER_PATTERN, PORT_ENV, RESERVED_ENV, service_claim
 

@@ -28,12 +28,10 @@ from .._http import (
 )
 from .client import API, PROJECT_REF, ManagementClient, StorageClient, storage_code, storage_url
 from .ownership import OWNER_HINT, OWNER_PATTERN, bucket_claim
+from .catalog import BUCKET_HINT, BUCKET_NAME
 
 FIELDS = ("project_ref", "name", "owner", "public", "file_size_limit", "allowed_mime_types")
 IMMUTABLE = ("project_ref", "name", "owner")
-BUCKET_NAME = r"[a-z0-9][a-z0-9._-]{0,98}[a-z0-9]"
-BUCKET_HINT = ("use 2-100 lower-case letters, digits, dots, dashes and underscores (Supabase allows more, but the "
-               "bucket name is also the S3 bucket name)")
 
 
 @dataclass(frozen=True)

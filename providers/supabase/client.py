@@ -27,10 +27,6 @@ URL_VAR = "SUPABASE_API_URL"
 DEFAULT_URL = "https://api.supabase.com"
 STORAGE_URL_VAR = "SUPABASE_STORAGE_URL_TEMPLATE"
 DEFAULT_STORAGE_URL = "https://{ref}.supabase.co/storage/v1"
-REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-east-1", "ap-southeast-1", "ap-northeast-1",
-           "ap-northeast-2", "ap-southeast-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-central-1",
-           "eu-central-2", "ca-central-1", "ap-south-1", "sa-east-1")
-"""The region codes of the spec's `region_selection` (the codes `GET /v1/projects/available-regions` lists)."""
 PROJECT_REF = r"[a-z]{20}"
 SECRET_KEY_PREFIX = "sb_secret_"
 _CODE = re.compile(r"\[([A-Za-z]+)\]")

@@ -34,7 +34,8 @@ from .._http import (
     parse_timestamp,
     wait_until,
 )
-from .client import API, PROJECT_REF, REGIONS, ManagementClient, storage_url
+from .catalog import REGIONS
+from .client import API, PROJECT_REF, ManagementClient, storage_url
 from .ownership import MARKER_QUERY, OWNER_HINT, OWNER_PATTERN, marker_sql, owner_from_rows, project_claim
 
 FIELDS = ("name", "organization_slug", "region", "owner", "plan", "db_pass")

@@ -34,20 +34,12 @@ from .._http import (
     parse_timestamp,
     wait_until,
 )
+from .catalog import AWS_REGIONS, GCP_REGIONS, PLANS, PLATFORM_REGIONS, READ_REGIONS
 from .client import API, UpstashClient
 
 FIELDS = ("database_name", "platform", "primary_region", "read_regions", "plan", "tls", "eviction")
 IMMUTABLE = ("platform", "primary_region")
 MUTABLE = tuple(f for f in FIELDS if f not in IMMUTABLE)
-# Region and plan values allowed by upstash.openapi.yml (CreateDatabaseRequest).
-AWS_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1",
-               "eu-west-2", "sa-east-1", "ap-south-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2",
-               "af-south-1")
-GCP_REGIONS = ("us-central1", "us-east4", "europe-west1", "asia-northeast1")
-READ_REGIONS = tuple(r for r in AWS_REGIONS if r != "af-south-1")
-PLANS = ("free", "payg", "fixed_250mb", "fixed_1gb", "fixed_5gb", "fixed_10gb", "fixed_50gb", "fixed_100gb",
-         "fixed_500gb")
-PLATFORM_REGIONS = {"aws": AWS_REGIONS, "gcp": GCP_REGIONS}
 SECRET_OUTPUTS = ["password", "rest_token"]
 HOST_DOMAIN = "upstash.io"
 OWNER_PATTERN = r"[A-Za-z0-9._-]+/[A-Za-z0-9._-]+"
