@@ -74,7 +74,8 @@ def stack_files(project_root: Path) -> list[str]:
 def stagecraft_config(path: Path, key_prefix: str = "stagecraft:", secure: str = "refuse") -> dict[str, Any]:
     """The `stagecraft:` keys of a stack's config file, as values (objects stay objects). A secret value cannot be
     read without that stack's secrets provider: `secure="refuse"` raises naming it, `"skip"` leaves it out."""
-    document = yaml.safe_load(path.read_text()) or {}
+    # libyaml's loader when the wheel has it: every preview and up reads every stack's file (the quota check).
+    document = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     found: dict[str, Any] = {}
     for full_key, value in (document.get("config") or {}).items():
         if not str(full_key).startswith(key_prefix):
