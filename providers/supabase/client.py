@@ -156,6 +156,10 @@ class StorageClient(ApiClient):
         return self.http.request("POST", "/bucket/", operation="create bucket", resource=_q(body.get("id", "")),
                                  json=dict(body))
 
+    def list_buckets(self) -> list[dict[str, Any]]:
+        """GET /bucket/ (every bucket of the project; `limit` and `offset` are optional and left out)."""
+        return list(self.http.request("GET", "/bucket/", operation="list buckets", resource="the project's buckets"))
+
     def get_bucket(self, bucket_id: str) -> dict[str, Any]:
         """GET /bucket/{bucketId} (a missing one is logical 404 `NoSuchBucket`)."""
         return self.http.request("GET", f"/bucket/{bucket_id}", operation="read bucket", resource=_q(bucket_id))

@@ -5,7 +5,8 @@ once `ACTIVE_HEALTHY` (supabase/terraform-provider-supabase `waitForProjectActiv
 waiting on UNKNOWN, COMING_UP, RESTORING, UPGRADING, PAUSING, RESIZING, RESTARTING, ACTIVE_UNHEALTHY; fail on
 INIT_FAILED, GOING_DOWN, REMOVED, INACTIVE, PAUSE_FAILED, RESTORE_FAILED). `create` waits for it, bounded, then
 marks the database as this stack's (see ``ownership.py``). Supabase refuses to delete a project that is still
-being provisioned (400); `delete` waits that out and then until the project is gone.
+being provisioned (400); `delete` waits that out and then until the project is gone. It first makes sure the
+project holds no Storage bucket this stack did not create (deleting the project would delete those too).
 
 The plan belongs to the organization (the spec: `plan` "is ignored"); it is an input here so the policy pack can
 price the stack. Outputs carry what the components need: the pooler's host/port/user (Supabase's direct database
@@ -25,8 +26,10 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 from .._http import (
     BadRequest,
     CheckedArgs,
+    ForeignResource,
     InputReader,
     NotFound,
+    ProviderError,
     WaitTimeout,
     changed_fields,
     create_owned,
@@ -35,7 +38,7 @@ from .._http import (
     wait_until,
 )
 from .catalog import REGIONS
-from .client import API, PROJECT_REF, ManagementClient, storage_url
+from .client import API, PROJECT_REF, ManagementClient, StorageClient, storage_url
 from .ownership import MARKER_QUERY, OWNER_HINT, OWNER_PATTERN, marker_sql, owner_from_rows, project_claim
 
 FIELDS = ("name", "organization_slug", "region", "owner", "plan", "db_pass")
@@ -180,8 +183,9 @@ class ProjectProvider(ResourceProvider):
                 management.query(id_, marker_sql(str(args.owner)), repeatable=True)
             return UpdateResult(_state(management, wait_active(management, id_), news))
 
-    def delete(self, id_: str, _props: Any) -> None:
+    def delete(self, id_: str, props: Any) -> None:
         with ManagementClient.from_env() as management:
+            _refuse_foreign_buckets(management, id_, props)
             _delete_when_provisioned(management, id_)
             try:
                 wait_until(lambda: _status_or_gone(management, id_),
@@ -189,6 +193,30 @@ class ProjectProvider(ResourceProvider):
                            api=API, what=f"deletion of project {id_}", timing=management.timing)
             except WaitTimeout:
                 return  # accepted by Supabase; the project finishes going down on its own
+
+
+def _refuse_foreign_buckets(management: ManagementClient, ref: str, props: Any) -> None:
+    """Deleting a project deletes its Storage buckets. This stack's buckets depend on the project, so `destroy` has
+    deleted them by now; a bucket still there was added by someone else, and the project is left in place rather
+    than take it along. A project that is not up cannot be asked, so it is left in place too (a project still
+    being provisioned has had no chance to get any)."""
+    status = _status_or_gone(management, ref)
+    if status == "GONE" or status in GONE or status in PROVISIONING:
+        return
+    name = props.get("name") or ref
+    if status != ACTIVE:
+        raise ProviderError(
+            f"{API}: project \"{name}\" ({ref}) is {status}, so its Storage cannot be checked for buckets this stack "
+            "did not create, and deleting the project would delete them too; it was left in place. Restore the "
+            "project in the Supabase dashboard, then run pulumi destroy again.")
+    with StorageClient.for_project(management, ref) as storage:
+        buckets = storage.list_buckets()
+    if buckets:
+        names = ", ".join(f'"{b.get("id") or b.get("name")}"' for b in buckets)
+        raise ForeignResource(
+            f"{API}: project \"{name}\" ({ref}) holds Storage bucket(s) {names} that stack {props.get('owner')} did "
+            "not create, and deleting the project would delete them too, so it was left in place. Move or delete "
+            "those buckets in the Supabase dashboard (Storage), then run pulumi destroy again.")
 
 
 def _delete_when_provisioned(management: ManagementClient, ref: str) -> None:

@@ -78,6 +78,12 @@ class SupabaseEmulator(Emulator):
             self.store.put("organizations", slug, {"id": slug, "slug": slug, "name": name})
             return slug
 
+    def pause(self, ref: str) -> None:
+        """Pause a project as Supabase does a Free one after a week of inactivity (status `INACTIVE`, its Storage
+        unreachable until restored; supabase.com/pricing, Free plan: "paused after 1 week of inactivity")."""
+        with self._lock:
+            self.store.get("projects", ref)["status"] = "INACTIVE"
+
     def project(self, ref: str) -> dict[str, Any] | None:
         """The stored project (internal shape), or None."""
         with self._lock:

@@ -144,6 +144,39 @@ def test_delete_of_a_project_already_gone_is_done(supabase):
     assert (supabase.management.objects("projects"), provider.read(created.id, created.outs).id) == ([], "")
 
 
+def test_a_project_holding_a_bucket_the_stack_did_not_create_is_left_in_place(supabase):
+    provider = ProjectProvider()
+    created = provider.create(PROJECT)
+    with loopback_client(f"{supabase.storage_url}/{created.id}/storage/v1",
+                         headers={"apikey": created.outs["service_key"]}) as storage:
+        storage.post("/bucket/", json={"id": "hand-made", "name": "hand-made"}).raise_for_status()
+
+    with pytest.raises(ForeignResource, match='"hand-made".*left in place'):
+        provider.delete(created.id, created.outs)
+    assert ([p["ref"] for p in supabase.management.objects("projects")],
+            [b["name"] for b in supabase.storage.objects("buckets")]) == ([created.id], ["hand-made"])
+
+
+def test_a_project_whose_own_bucket_went_first_is_deleted(supabase):
+    provider = ProjectProvider()
+    created = provider.create(PROJECT)
+    bucket = BucketProvider().create(bucket_props(created.id))
+    BucketProvider().delete(bucket.id, bucket.outs)
+
+    provider.delete(created.id, created.outs)
+    assert supabase.management.objects("projects") == []
+
+
+def test_a_paused_project_is_left_in_place_with_the_way_to_delete_it(supabase):
+    provider = ProjectProvider()
+    created = provider.create(PROJECT)
+    supabase.management.pause(created.id)
+
+    with pytest.raises(ProviderError, match="is INACTIVE.*Restore the project"):
+        provider.delete(created.id, created.outs)
+    assert [p["ref"] for p in supabase.management.objects("projects")] == [created.id]
+
+
 def test_a_new_password_is_set_in_place(supabase):
     provider = ProjectProvider()
     created = provider.create(PROJECT)
