@@ -20,7 +20,7 @@ from typing import Any
 _EXPORTS = {
     "api_client": ("ApiClient",),
     "client": ("HttpClient",),
-    "converge": ("Claim", "ForeignResource", "create_owned", "parse_timestamp"),
+    "converge": ("Claim", "ForeignResource", "create_owned", "holds_foreign", "parse_timestamp"),
     "diffing": ("changed_fields", "diff_props", "differs", "normalise"),
     "errors": ("AmbiguousResource", "ApiError", "BadRequest", "Conflict", "InvalidSetting", "MissingCredentials",
                "NotFound", "ProviderError", "RateLimited", "ResourceFailed", "ServerError", "TransportError",

@@ -32,7 +32,17 @@ CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 
 
 class ForeignResource(ProviderError):
-    """A resource with the physical name this stack wants exists, and nothing proves this stack made it."""
+    """A resource with the physical name this stack wants exists, and nothing proves this stack made it; or a
+    resource this stack would delete holds things it did not make."""
+
+
+def holds_foreign(api: str, container: str, kind: str, names: list[str], owner: str, where: str) -> ForeignResource:
+    """The refusal to delete `container` (e.g. `project "x"`), whose deletion would take along the `kind` called
+    `names` that stack `owner` did not create; `where` says where the user moves or deletes them."""
+    listed = ", ".join(f'"{name}"' for name in names)
+    return ForeignResource(
+        f"{api}: {container} holds {kind} {listed} that stack {owner} did not create, and deleting it would delete "
+        f"them too, so it was left in place. Move or delete them in {where}, then run pulumi destroy again.")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from .._http import CheckedArgs, ForeignResource, InputReader, create_owned, diff_props, parse_timestamp
+from .._http import CheckedArgs, InputReader, create_owned, diff_props, holds_foreign, parse_timestamp
 from .client import API, Gone, RailwayClient
 from .ownership import OWNER_VARIABLE, described_owner, project_claim, project_description, read_owner
 
@@ -117,11 +117,8 @@ def _refuse_foreign_services(railway: RailwayClient, project_id: str, props: Any
     services = [edge["node"] for edge in railway.get_project(project_id)["services"]["edges"]]
     foreign = [s for s in services if _marker(railway, project_id, props.get("environment_id"), s["id"]) != owner]
     if foreign:
-        names = ", ".join(f'"{s.get("name")}"' for s in foreign)
-        raise ForeignResource(
-            f"{API}: project \"{props.get('name', project_id)}\" holds service(s) {names} that stack {owner} did not "
-            "create, and deleting the project would delete them too, so it was left in place. Move or delete those "
-            "services in the Railway dashboard, then run pulumi destroy again.")
+        raise holds_foreign(API, f'project "{props.get("name", project_id)}"', "service(s)",
+                            [str(s.get("name")) for s in foreign], str(owner), "the Railway dashboard")
 
 
 def _marker(railway: RailwayClient, project_id: str, environment_id: Optional[str], service_id: str) -> Optional[str]:

@@ -26,7 +26,6 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 from .._http import (
     BadRequest,
     CheckedArgs,
-    ForeignResource,
     InputReader,
     NotFound,
     ProviderError,
@@ -34,6 +33,7 @@ from .._http import (
     changed_fields,
     create_owned,
     diff_props,
+    holds_foreign,
     parse_timestamp,
     wait_until,
 )
@@ -212,11 +212,9 @@ def _refuse_foreign_buckets(management: ManagementClient, ref: str, props: Any) 
     with StorageClient.for_project(management, ref) as storage:
         buckets = storage.list_buckets()
     if buckets:
-        names = ", ".join(f'"{b.get("id") or b.get("name")}"' for b in buckets)
-        raise ForeignResource(
-            f"{API}: project \"{name}\" ({ref}) holds Storage bucket(s) {names} that stack {props.get('owner')} did "
-            "not create, and deleting the project would delete them too, so it was left in place. Move or delete "
-            "those buckets in the Supabase dashboard (Storage), then run pulumi destroy again.")
+        raise holds_foreign(API, f'project "{name}" ({ref})', "Storage bucket(s)",
+                            [str(b.get("id") or b.get("name")) for b in buckets], str(props.get("owner")),
+                            "the Supabase dashboard (Storage)")
 
 
 def _delete_when_provisioned(management: ManagementClient, ref: str) -> None:
