@@ -17,6 +17,7 @@ import pytest
 
 from bootstrap.pg import ports
 from bootstrap.pg.cache import cache_root
+from bootstrap.pg.probe import listening
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bootstrap" / "postgres.py"
@@ -39,19 +40,13 @@ def unclaimed_port_range(size: int) -> str:
     run: List[int] = []
     for port in SEARCHED_PORTS:
         taken = registry.is_dir() and ports.claimant(registry, port) is not None
-        if taken or _listening(port):
+        if taken or listening("127.0.0.1", port):
             run = []
             continue
         run.append(port)
         if len(run) == size:
             return f"{run[0]}-{run[-1]}"
     raise RuntimeError(f"no {size} consecutive ports of {SEARCHED_PORTS.start}-{SEARCHED_PORTS.stop - 1} are free")
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @dataclass
